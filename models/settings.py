@@ -1,0 +1,50 @@
+"""The one settings object (prefix ``TALENTCLUSTER_``), read once at start-up and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTCLUSTER_", extra="ignore")
+
+    home: Path = Field(
+        default=REPO_ROOT / "var",
+        description="Working directory for the embedded defaults: SQLite file, artifacts, indexes, simulations.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means the SQLite file <home>/talentcluster.db.",
+    )
+    reference_dir: Path = Field(
+        default=REPO_ROOT / "data" / "reference",
+        description="Directory of the reference CSVs (chains, occupations, zones).",
+    )
+    embedding_model: str = Field(
+        default="",
+        description="Directory of a sentence-transformers model; empty means the packaged all-MiniLM-L6-v2.",
+    )
+    seed: int = 20121018
+    pseudonym_key: str = Field(
+        default="development-only-pseudonym-key",
+        description="Secret key of the pseudonyms shown instead of names; set your own in production.",
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'talentcluster.db'}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home / "artifacts"
+
+    @property
+    def simulations_dir(self) -> Path:
+        return self.home / "sim"

@@ -1,0 +1,30 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from models.storage.database import ping
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process answers")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Database reachable and reference data loaded",
+            responses={503: {"description": "Not ready; `checks` says what failed"}})
+def readyz(request: Request):
+    checks = {}
+    try:
+        ping(request.app.state.engine)
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason is reported
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["taxonomy"] = "ok" if request.app.state.taxonomy is not None else "missing"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status_code=200 if ready else 503)

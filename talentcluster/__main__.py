@@ -1,0 +1,3 @@
+from talentcluster.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""`talentcluster serve` and `talentcluster demo`."""
+
+from __future__ import annotations
+
+import logging.config
+
+import typer
+
+from talentcluster.commands.common import console, domain_errors, settings
+
+DEMO_SEED = 2012  # the policy's year
+
+
+def log_config() -> dict:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "service.app.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "loggers": {
+            "talentcluster": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    workers: int = typer.Option(1, "--workers", min=1, max=32, help="Worker processes (share read-only files)."),
+) -> None:
+    """Start the HTTP service (uvicorn): /docs, /v1/…, /healthz, /readyz."""
+    import uvicorn
+
+    from models.storage.database import make_engine, upgrade
+
+    with domain_errors():
+        upgrade(make_engine(settings().resolved_database_url))
+    console.print(f"TalentCluster on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_config=log_config(), access_log=False)
+
+
+def demo(
+    seed: int = typer.Option(DEMO_SEED, "--seed", help="Seed of the simulated market."),
+    profiles: int = typer.Option(20_000, "--profiles", min=10),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    run_service: bool = typer.Option(True, "--serve/--no-serve", help="Start the service at the end."),
+) -> None:
+    """Build the demo on the embedded defaults (SQLite, demo data) once, then start the service."""
+    from sqlalchemy import func, select
+
+    from models.storage import orm
+    from talentcluster.commands.data import _database, load_reference_into, simulate
+
+    with domain_errors():
+        factory = _database()
+        load_reference_into(factory)
+        with factory() as session:
+            observations = session.scalar(select(func.count()).select_from(orm.Observation))
+    if observations:
+        console.print(f"demo data present ({observations} observations); skipping the simulation")
+    else:
+        simulate(seed=seed, profiles=profiles, projects=None, out=None, cutoff=None, load=True)
+    if run_service:
+        serve(host=host, port=port, workers=1)
