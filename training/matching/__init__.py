@@ -1,0 +1,1 @@
+"""Matching jobs: BEIR-layout evaluation, evaluation-set builders, index building."""
