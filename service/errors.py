@@ -32,6 +32,12 @@ def problem(request: Request, status: int, detail: str, *, field: str | None = N
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def _field(loc: tuple) -> str:
+    """``("query", "limit")`` → ``limit``; ``("body", "skills", 2)`` → ``skills.2``."""
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+    return ".".join(str(p) for p in parts) or "body"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(TalentClusterError)
     async def domain_error(request: Request, exc: TalentClusterError):
@@ -39,7 +45,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+        errors = [{"field": _field(e["loc"]), "in": e["loc"][0] if e["loc"] else None, "message": e["msg"]}
                   for e in exc.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         return problem(request, 422, f"{first['field']}: {first['message']}", field=first["field"], errors=errors)
