@@ -8,10 +8,6 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-# SQLite caps bound parameters per statement (32766 in current builds); stay far below it.
-MAX_PARAMETERS = 30_000
-
-
 def upsert(session: Session, table: Table, rows: Sequence[dict], key: Sequence[str]) -> int:
     """Insert ``rows`` into ``table``, updating the non-key columns of rows whose ``key`` exists."""
     if not rows:
@@ -20,15 +16,13 @@ def upsert(session: Session, table: Table, rows: Sequence[dict], key: Sequence[s
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise RuntimeError(f"upsert supports sqlite and postgresql, not {dialect}")
-    columns = list(rows[0])
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
-    for start in range(0, len(rows), per_statement):
-        statement = insert(table).values(list(rows[start : start + per_statement]))
-        updates = {c: statement.excluded[c] for c in columns if c not in key}
-        statement = (
-            statement.on_conflict_do_update(index_elements=list(key), set_=updates)
-            if updates
-            else statement.on_conflict_do_nothing(index_elements=list(key))
-        )
-        session.execute(statement)
+    statement = insert(table)
+    updates = {c: statement.excluded[c] for c in rows[0] if c not in key}
+    statement = (
+        statement.on_conflict_do_update(index_elements=list(key), set_=updates)
+        if updates
+        else statement.on_conflict_do_nothing(index_elements=list(key))
+    )
+    # executemany: one compiled statement, batched by SQLAlchemy's insertmanyvalues within parameter limits.
+    session.execute(statement, list(rows))
     return len(rows)

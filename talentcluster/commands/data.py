@@ -85,6 +85,7 @@ def simulate(
     profiles: int = typer.Option(20_000, "--profiles", min=10, help="Talent profiles to generate."),
     projects: int = typer.Option(None, "--projects", min=1, help="Projects (default: profiles / 20)."),
     out: Path = typer.Option(None, "--out", help="Output directory (default: <home>/sim/seed-N)."),
+    start: str = typer.Option("2015-01", "--start", help="First simulated month, YYYY-MM."),
     cutoff: str = typer.Option(None, "--cutoff", help="Last month handed to models, YYYY-MM (default: last month)."),
     load: bool = typer.Option(True, "--load/--no-load", help="Import the result into the database."),
 ) -> None:
@@ -105,9 +106,11 @@ def simulate(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            manifest = run_simulation(taxonomy, seed=seed, out_dir=out, cutoff=cutoff, n_profiles=profiles,
-                                      n_projects=projects, progress=report)
-        console.print(f"simulated into {out} in {time.perf_counter() - started:.1f} s")
+            manifest = run_simulation(taxonomy, seed=seed, out_dir=out, start=start, cutoff=cutoff,
+                                      n_profiles=profiles, n_projects=projects, progress=report)
+        counts = ", ".join(f"{k}: {v:,}" for k, v in manifest.counts.items())
+        console.print(f"simulated {manifest.start} … {manifest.cutoff} (+ hidden truth to {manifest.truth_end}) "
+                      f"into {out} in {time.perf_counter() - started:.1f} s; {counts}")
         if load:
             factory = _database()
             load_reference_into(factory)
@@ -115,4 +118,3 @@ def simulate(
             files += [(p, "profiles") for p in sorted((out / "profiles").glob("part-*.parquet"))]
             import_paths(factory, files, skip_invalid=False)
             console.print(f"loaded into {cfg.resolved_database_url.split('@')[-1]}")
-    del manifest

@@ -63,6 +63,6 @@ def demo(
     if observations:
         console.print(f"demo data present ({observations} observations); skipping the simulation")
     else:
-        simulate(seed=seed, profiles=profiles, projects=None, out=None, cutoff=None, load=True)
+        simulate(seed=seed, profiles=profiles, projects=None, out=None, start="2015-01", cutoff=None, load=True)
     if run_service:
         serve(host=host, port=port, workers=1)
