@@ -144,7 +144,9 @@ class _Reader:
         try:
             return kind(value)
         except ValueError:
-            self.problems.append(f"{self.directory / name}:{line}: {column}: not a {kind.__name__}: {value!r}")
+            self.problems.append(
+                f"{self.directory / name}:{line}: {column}: not a {kind.__name__}: {value!r}"
+            )
             return None
 
 
@@ -239,8 +241,12 @@ class Taxonomy:
         ):
             weight = r.convert("industries.csv", line, "strategic_weight", row["strategic_weight"], float)
             industries[row["industry_code"]] = Industry(
-                row["industry_code"], row["cluster_code"], row["name_zh"], row["name_en"],
-                weight if weight is not None else 0.0, row["description_en"],
+                row["industry_code"],
+                row["cluster_code"],
+                row["name_zh"],
+                row["name_en"],
+                weight if weight is not None else 0.0,
+                row["description_en"],
             )
             if row["cluster_code"] not in clusters:
                 problems.append(f"industries.csv:{line}: cluster_code: unknown {row['cluster_code']!r}")
@@ -252,8 +258,13 @@ class Taxonomy:
         ):
             position = r.convert("segments.csv", line, "position", row["position"], int)
             segments[row["segment_code"]] = Segment(
-                row["segment_code"], row["industry_code"], position or 0, row["stream"],
-                row["name_zh"], row["name_en"], row["description_en"],
+                row["segment_code"],
+                row["industry_code"],
+                position or 0,
+                row["stream"],
+                row["name_zh"],
+                row["name_en"],
+                row["description_en"],
             )
             if row["industry_code"] not in industries:
                 problems.append(f"segments.csv:{line}: industry_code: unknown {row['industry_code']!r}")
@@ -267,8 +278,17 @@ class Taxonomy:
         occupations = {}
         for line, row in r.rows(
             "occupations.csv",
-            ("occupation_code", "name_zh", "name_en", "isco08_unit", "cn_major_group", "typical_education",
-             "typical_experience_years", "skills_zh", "skills_en"),
+            (
+                "occupation_code",
+                "name_zh",
+                "name_en",
+                "isco08_unit",
+                "cn_major_group",
+                "typical_education",
+                "typical_experience_years",
+                "skills_zh",
+                "skills_en",
+            ),
         ):
             code = row["occupation_code"]
             if code in occupations:
@@ -287,9 +307,17 @@ class Taxonomy:
                     f"not one of {EDUCATION_LEVELS}"
                 )
             occupations[code] = Occupation(
-                code, row["name_zh"], row["name_en"], row["isco08_unit"], group or 0,
-                row["typical_education"], years or 0, _split(row["skills_zh"]), _split(row["skills_en"]),
-                tuple(aliases.get((code, "zh"), ())), tuple(aliases.get((code, "en"), ())),
+                code,
+                row["name_zh"],
+                row["name_en"],
+                row["isco08_unit"],
+                group or 0,
+                row["typical_education"],
+                years or 0,
+                _split(row["skills_zh"]),
+                _split(row["skills_en"]),
+                tuple(aliases.get((code, "zh"), ())),
+                tuple(aliases.get((code, "en"), ())),
             )
         for code, lang in aliases:
             if code not in occupations:
@@ -307,7 +335,9 @@ class Taxonomy:
             )
             links.append(link)
             if link.segment_code not in segments:
-                problems.append(f"segment_occupations.csv:{line}: segment_code: unknown {link.segment_code!r}")
+                problems.append(
+                    f"segment_occupations.csv:{line}: segment_code: unknown {link.segment_code!r}"
+                )
             if link.occupation_code not in occupations:
                 problems.append(
                     f"segment_occupations.csv:{line}: occupation_code: unknown {link.occupation_code!r}"
@@ -319,7 +349,17 @@ class Taxonomy:
         zones = {}
         for line, row in r.rows(
             "zones.csv",
-            ("zone_code", "kind", "name_zh", "name_en", "district_code", "grid_row", "grid_col", "lat", "lon"),
+            (
+                "zone_code",
+                "kind",
+                "name_zh",
+                "name_en",
+                "district_code",
+                "grid_row",
+                "grid_col",
+                "lat",
+                "lon",
+            ),
         ):
             if row["kind"] not in ZONE_KINDS:
                 problems.append(f"zones.csv:{line}: kind: {row['kind']!r} not one of {ZONE_KINDS}")
@@ -328,7 +368,11 @@ class Taxonomy:
                 for c, t in (("grid_row", int), ("grid_col", int), ("lat", float), ("lon", float))
             ]
             zones[row["zone_code"]] = Zone(
-                row["zone_code"], row["kind"], row["name_zh"], row["name_en"], row["district_code"],
+                row["zone_code"],
+                row["kind"],
+                row["name_zh"],
+                row["name_en"],
+                row["district_code"],
                 *(n if n is not None else 0 for n in nums),
             )
 
@@ -339,9 +383,13 @@ class Taxonomy:
             if row["zone_code"] not in zones:
                 problems.append(f"zone_industries.csv:{line}: zone_code: unknown {row['zone_code']!r}")
             if row["industry_code"] not in industries:
-                problems.append(f"zone_industries.csv:{line}: industry_code: unknown {row['industry_code']!r}")
+                problems.append(
+                    f"zone_industries.csv:{line}: industry_code: unknown {row['industry_code']!r}"
+                )
 
-        taxonomy = cls(groups, levels, clusters, industries, segments, occupations, links, zones, zone_industries)
+        taxonomy = cls(
+            groups, levels, clusters, industries, segments, occupations, links, zones, zone_industries
+        )
         problems.extend(taxonomy.integrity_problems())
         if problems:
             shown = "\n".join(problems[:20])
@@ -355,8 +403,8 @@ class Taxonomy:
             links = self._by_segment.get(segment_code, [])
             if not links:
                 problems.append(f"segment {segment_code} has no occupations")
-            elif abs(sum(link.weight for link in links) - 1.0) > 1e-6:
-                problems.append(f"segment {segment_code}: occupation weights sum to {sum(l.weight for l in links)}")
+            elif abs((total := sum(link.weight for link in links)) - 1.0) > 1e-6:
+                problems.append(f"segment {segment_code}: occupation weights sum to {total}")
         for industry_code in self.industries:
             chain = self.segments_of(industry_code)
             if len(chain) < 3:

@@ -8,6 +8,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+
 def upsert(session: Session, table: Table, rows: Sequence[dict], key: Sequence[str]) -> int:
     """Insert ``rows`` into ``table``, updating the non-key columns of rows whose ``key`` exists."""
     if not rows:

@@ -13,16 +13,28 @@ from models.storage import orm
 MEASURES = ("postings", "job_seekers", "hires", "median_wage_cny", "mean_days_to_fill")
 
 
-def read_observations(session: Session, *, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+def read_observations(
+    session: Session, *, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """One row per zone × segment × occupation × month with its hierarchy (industry, cluster, district).
 
     Months never observed are absent; measures not observed in a month are NaN, never zero.
     """
     o, s, i, z = orm.Observation, orm.ChainSegment, orm.Industry, orm.Zone
     query = (
-        select(o.zone_code, z.district_code, o.segment_code, s.industry_code, i.cluster_code, o.occupation_code,
-               o.month, *(getattr(o, m) for m in MEASURES))
-        .join(s, s.code == o.segment_code).join(i, i.code == s.industry_code).join(z, z.code == o.zone_code)
+        select(
+            o.zone_code,
+            z.district_code,
+            o.segment_code,
+            s.industry_code,
+            i.cluster_code,
+            o.occupation_code,
+            o.month,
+            *(getattr(o, m) for m in MEASURES),
+        )
+        .join(s, s.code == o.segment_code)
+        .join(i, i.code == s.industry_code)
+        .join(z, z.code == o.zone_code)
         .order_by(o.zone_code, o.segment_code, o.occupation_code, o.month)
     )
     if start:

@@ -14,8 +14,14 @@ app = typer.Typer(help="Reference data, simulation and import.", no_args_is_help
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _database():
@@ -53,7 +59,11 @@ def import_paths(factory, paths: list[tuple[Path, str | None]], skip_invalid: bo
         for path, kind in paths:
             task = bar.add_task(f"import {path.name}", total=None)
             report = import_file(
-                factory, path, kind=kind, skip_invalid=skip_invalid, pseudonym_key=settings().pseudonym_key,
+                factory,
+                path,
+                kind=kind,
+                skip_invalid=skip_invalid,
+                pseudonym_key=settings().pseudonym_key,
                 progress=lambda done, total, task=task: bar.update(task, completed=done, total=total),
             )
             bar.update(task, completed=report.rows_total, total=report.rows_total)
@@ -65,7 +75,9 @@ def import_paths(factory, paths: list[tuple[Path, str | None]], skip_invalid: bo
 def import_command(
     paths: list[Path] = typer.Argument(..., help="CSV or Parquet files in the documented long format."),
     kind: str = typer.Option(None, help="observations | profiles | projects (default: from the columns)."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Write the valid rows, report the others."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid rows, report the others."
+    ),
 ) -> None:
     """Import observations, profiles or projects (docs/import-format.md). All-or-nothing per file."""
     with domain_errors():
@@ -73,7 +85,9 @@ def import_command(
         load_reference_into(factory)
         reports = import_paths(factory, [(p, kind) for p in paths], skip_invalid)
     for r in reports:
-        again = " (same file imported before; rows upserted, nothing duplicated)" if r.previously_imported else ""
+        again = (
+            " (same file imported before; rows upserted, nothing duplicated)" if r.previously_imported else ""
+        )
         console.print(f"{r.path}: {r.kind}: {r.rows_written} written, {r.rows_invalid} invalid{again}")
         for line, field, reason in r.problems[:50]:
             console.print(f"  {r.path}:{line}: {field}: {reason}", highlight=False)
@@ -86,10 +100,12 @@ def simulate(
     projects: int = typer.Option(None, "--projects", min=1, help="Projects (default: profiles / 20)."),
     out: Path = typer.Option(None, "--out", help="Output directory (default: <home>/sim/seed-N)."),
     start: str = typer.Option("2015-01", "--start", help="First simulated month, YYYY-MM."),
-    cutoff: str = typer.Option(None, "--cutoff", help="Last month handed to models, YYYY-MM (default: last month)."),
+    cutoff: str = typer.Option(
+        None, "--cutoff", help="Last month handed to models, YYYY-MM (default: last month)."
+    ),
     load: bool = typer.Option(True, "--load/--no-load", help="Import the result into the database."),
 ) -> None:
-    """Generate the simulated labour market 2015-01 → cut-off (+24 months of hidden truth), profiles, projects."""
+    """Simulate the labour market to the cut-off (+24 hidden months of truth), profiles and projects."""
     from models.taxonomy import Taxonomy
     from training.simulate import simulate as run_simulation
 
@@ -106,11 +122,21 @@ def simulate(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            manifest = run_simulation(taxonomy, seed=seed, out_dir=out, start=start, cutoff=cutoff,
-                                      n_profiles=profiles, n_projects=projects, progress=report)
+            manifest = run_simulation(
+                taxonomy,
+                seed=seed,
+                out_dir=out,
+                start=start,
+                cutoff=cutoff,
+                n_profiles=profiles,
+                n_projects=projects,
+                progress=report,
+            )
         counts = ", ".join(f"{k}: {v:,}" for k, v in manifest.counts.items())
-        console.print(f"simulated {manifest.start} … {manifest.cutoff} (+ hidden truth to {manifest.truth_end}) "
-                      f"into {out} in {time.perf_counter() - started:.1f} s; {counts}")
+        console.print(
+            f"simulated {manifest.start} … {manifest.cutoff} (+ hidden truth to {manifest.truth_end}) "
+            f"into {out} in {time.perf_counter() - started:.1f} s; {counts}"
+        )
         if load:
             factory = _database()
             load_reference_into(factory)

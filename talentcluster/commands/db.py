@@ -21,7 +21,9 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 
 
 @app.command()
-def downgrade(revision: str = typer.Argument("base", help="Target revision; 'base' drops every table.")) -> None:
+def downgrade(
+    revision: str = typer.Argument("base", help="Target revision; 'base' drops every table."),
+) -> None:
     """Migrate the database down to REVISION."""
     from models.storage.database import current_revision, make_engine
     from models.storage.database import downgrade as migrate_down
@@ -39,4 +41,6 @@ def current() -> None:
     from models.storage.database import current_revision, make_engine
 
     url = settings().resolved_database_url
-    typer.echo(f"{make_url(url).render_as_string(hide_password=True)}  revision={current_revision(make_engine(url))}")
+    typer.echo(
+        f"{make_url(url).render_as_string(hide_password=True)}  revision={current_revision(make_engine(url))}"
+    )

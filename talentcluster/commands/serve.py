@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging.config
-
 import typer
 
 from talentcluster.commands.common import console, domain_errors, settings
@@ -28,7 +26,9 @@ def log_config() -> dict:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
-    workers: int = typer.Option(1, "--workers", min=1, max=32, help="Worker processes (share read-only files)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=32, help="Worker processes (share read-only files)."
+    ),
 ) -> None:
     """Start the HTTP service (uvicorn): /docs, /v1/…, /healthz, /readyz."""
     import uvicorn
@@ -38,8 +38,15 @@ def serve(
     with domain_errors():
         upgrade(make_engine(settings().resolved_database_url))
     console.print(f"TalentCluster on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=log_config(), access_log=False)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config(),
+        access_log=False,
+    )
 
 
 def demo(
@@ -63,6 +70,8 @@ def demo(
     if observations:
         console.print(f"demo data present ({observations} observations); skipping the simulation")
     else:
-        simulate(seed=seed, profiles=profiles, projects=None, out=None, start="2015-01", cutoff=None, load=True)
+        simulate(
+            seed=seed, profiles=profiles, projects=None, out=None, start="2015-01", cutoff=None, load=True
+        )
     if run_service:
         serve(host=host, port=port, workers=1)

@@ -29,7 +29,9 @@ def test_every_segment_uses_existing_occupations_with_weights_summing_to_one(tax
         assert links, segment.code
         assert all(link.occupation_code in taxonomy.occupations for link in links)
         assert sum(link.weight for link in links) == pytest.approx(1.0, abs=1e-6)
-        assert all(link.talent_levels and set(link.talent_levels) <= set(taxonomy.talent_levels) for link in links)
+        assert all(
+            link.talent_levels and set(link.talent_levels) <= set(taxonomy.talent_levels) for link in links
+        )
 
 
 def test_occupations_have_unique_codes_bilingual_names_isco_units_and_aliases(taxonomy):
@@ -47,7 +49,9 @@ def test_occupations_have_unique_codes_bilingual_names_isco_units_and_aliases(ta
 
 
 def test_aliases_rarely_point_to_two_occupations(taxonomy):
-    owners = Counter(alias.lower() for o in taxonomy.occupations.values() for alias in set(o.aliases_zh + o.aliases_en))
+    owners = Counter(
+        alias.lower() for o in taxonomy.occupations.values() for alias in set(o.aliases_zh + o.aliases_en)
+    )
     shared = [alias for alias, n in owners.items() if n > 1]
     assert len(shared) <= 0.03 * len(owners), shared[:20]
 

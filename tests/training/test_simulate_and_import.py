@@ -14,8 +14,10 @@ from talentcluster.cli import app
 
 def test_data_simulate_writes_files_and_loads_them_into_the_database(tmp_path, monkeypatch):
     monkeypatch.setenv("TALENTCLUSTER_HOME", str(tmp_path))
-    result = CliRunner().invoke(app, ["data", "simulate", "--seed", "3", "--profiles", "300",
-                                      "--start", "2022-06", "--cutoff", "2024-06"])
+    result = CliRunner().invoke(
+        app,
+        ["data", "simulate", "--seed", "3", "--profiles", "300", "--start", "2022-06", "--cutoff", "2024-06"],
+    )
     assert result.exit_code == 0, result.output
     out = tmp_path / "sim" / "seed-3"
     observed = pd.read_parquet(out / "observations.parquet")
@@ -24,7 +26,9 @@ def test_data_simulate_writes_files_and_loads_them_into_the_database(tmp_path, m
         stored = read_observations(session)
         assert session.scalar(select(func.count()).select_from(orm.TalentProfile)) == 300
         assert session.scalar(select(func.count()).select_from(orm.Project)) == 15
-        with_pii = session.scalar(select(func.count()).select_from(orm.TalentPII).where(orm.TalentPII.name != ""))
+        with_pii = session.scalar(
+            select(func.count()).select_from(orm.TalentPII).where(orm.TalentPII.name != "")
+        )
     assert len(stored) == len(observed)
     assert stored["month"].max() == pd.Timestamp("2024-06-01")  # the hidden 24 months stay hidden
     assert stored["postings"].isna().sum() == observed["postings"].isna().sum()  # missing stays missing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -108,11 +108,21 @@ def import_file(
         keep = [i for i in range(len(frame)) if i + first_line not in bad_lines]
         valid = frame.iloc[keep].reset_index(drop=True)
         previously = session.scalar(
-            select(orm.ImportRun.id).where(orm.ImportRun.sha256 == sha256, orm.ImportRun.kind == kind).limit(1)
+            select(orm.ImportRun.id)
+            .where(orm.ImportRun.sha256 == sha256, orm.ImportRun.kind == kind)
+            .limit(1)
         )
         written = WRITERS[kind](session, valid, pseudonym_key, progress)
-        session.add(orm.ImportRun(kind=kind, path=str(path), sha256=sha256, rows_total=len(frame),
-                                  rows_written=written, rows_invalid=len(bad_lines)))
+        session.add(
+            orm.ImportRun(
+                kind=kind,
+                path=str(path),
+                sha256=sha256,
+                rows_total=len(frame),
+                rows_written=written,
+                rows_invalid=len(bad_lines),
+            )
+        )
     return ImportReport(kind, str(path), sha256, len(frame), written, problems, previously is not None)
 
 
@@ -141,10 +151,18 @@ def write_observations(session: Session, frame: pd.DataFrame, _key: str, progres
     source = "import"
     for chunk in _chunks(frame, progress):
         rows = [
-            dict(zone_code=r.zone_code, segment_code=r.segment_code, occupation_code=r.occupation_code,
-                 month=date(int(r.month[:4]), int(r.month[5:7]), 1), postings=_int(r.postings),
-                 job_seekers=_int(r.job_seekers), hires=_int(r.hires), median_wage_cny=_float(r.median_wage_cny),
-                 mean_days_to_fill=_float(r.mean_days_to_fill), source=source)
+            dict(
+                zone_code=r.zone_code,
+                segment_code=r.segment_code,
+                occupation_code=r.occupation_code,
+                month=date(int(r.month[:4]), int(r.month[5:7]), 1),
+                postings=_int(r.postings),
+                job_seekers=_int(r.job_seekers),
+                hires=_int(r.hires),
+                median_wage_cny=_float(r.median_wage_cny),
+                mean_days_to_fill=_float(r.mean_days_to_fill),
+                source=source,
+            )
             for r in chunk.itertuples(index=False)
         ]
         upsert(session, orm.Observation.__table__, rows, list(KEYS["observations"]))
@@ -152,31 +170,57 @@ def write_observations(session: Session, frame: pd.DataFrame, _key: str, progres
 
 
 def write_profiles(session: Session, frame: pd.DataFrame, key: str, progress: Progress | None) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for chunk in _chunks(frame, progress):
         rows = [
-            dict(external_ref=r.external_ref, pseudonym=pseudonym(r.external_ref, key), summary=r.summary,
-                 titles=_list(r.titles), skills=_list(r.skills), education_level=r.education_level,
-                 field_of_study=r.field_of_study, years_experience=int(float(r.years_experience)),
-                 talent_level=r.talent_level, zone_code=r.zone_code, occupation_code=r.occupation_code or None,
-                 age_band=r.age_band, publications=_int(r.publications) or 0, patents=_int(r.patents) or 0,
-                 languages=_list(r.languages),
-                 updated_at=datetime.fromisoformat(r.updated_at).replace(tzinfo=timezone.utc)
-                 if r.updated_at else now)
+            dict(
+                external_ref=r.external_ref,
+                pseudonym=pseudonym(r.external_ref, key),
+                summary=r.summary,
+                titles=_list(r.titles),
+                skills=_list(r.skills),
+                education_level=r.education_level,
+                field_of_study=r.field_of_study,
+                years_experience=int(float(r.years_experience)),
+                talent_level=r.talent_level,
+                zone_code=r.zone_code,
+                occupation_code=r.occupation_code or None,
+                age_band=r.age_band,
+                publications=_int(r.publications) or 0,
+                patents=_int(r.patents) or 0,
+                languages=_list(r.languages),
+                updated_at=datetime.fromisoformat(r.updated_at).replace(tzinfo=UTC)
+                if r.updated_at
+                else now,
+            )
             for r in chunk.itertuples(index=False)
         ]
         upsert(session, orm.TalentProfile.__table__, rows, ["external_ref"])
         refs = list(chunk["external_ref"])
-        ids = dict(session.execute(
-            select(orm.TalentProfile.external_ref, orm.TalentProfile.id)
-            .where(orm.TalentProfile.external_ref.in_(refs))
-        ).all())
+        ids = dict(
+            session.execute(
+                select(orm.TalentProfile.external_ref, orm.TalentProfile.id).where(
+                    orm.TalentProfile.external_ref.in_(refs)
+                )
+            ).all()
+        )
         session.execute(delete(orm.TalentPII).where(orm.TalentPII.profile_id.in_(ids.values())))
         session.execute(delete(orm.ConsentScope).where(orm.ConsentScope.profile_id.in_(ids.values())))
-        pii = [dict(profile_id=ids[r.external_ref], name=r.name, phone=r.phone, id_number=r.id_number,
-                    email=r.email) for r in chunk.itertuples(index=False)]
-        consents = [dict(profile_id=ids[r.external_ref], scope=scope, granted_at=now)
-                    for r in chunk.itertuples(index=False) for scope in dict.fromkeys(_list(r.consent_scopes))]
+        pii = [
+            dict(
+                profile_id=ids[r.external_ref],
+                name=r.name,
+                phone=r.phone,
+                id_number=r.id_number,
+                email=r.email,
+            )
+            for r in chunk.itertuples(index=False)
+        ]
+        consents = [
+            dict(profile_id=ids[r.external_ref], scope=scope, granted_at=now)
+            for r in chunk.itertuples(index=False)
+            for scope in dict.fromkeys(_list(r.consent_scopes))
+        ]
         upsert(session, orm.TalentPII.__table__, pii, ["profile_id"])
         upsert(session, orm.ConsentScope.__table__, consents, ["profile_id", "scope"])
     return len(frame)
@@ -184,17 +228,31 @@ def write_profiles(session: Session, frame: pd.DataFrame, key: str, progress: Pr
 
 def write_projects(session: Session, frame: pd.DataFrame, _key: str, progress: Progress | None) -> int:
     enterprises = frame.drop_duplicates("enterprise_code")[["enterprise_code", "enterprise_name"]]
-    upsert(session, orm.Enterprise.__table__,
-           [dict(code=c, name=n) for c, n in enterprises.itertuples(index=False)], ["code"])
+    upsert(
+        session,
+        orm.Enterprise.__table__,
+        [dict(code=c, name=n) for c, n in enterprises.itertuples(index=False)],
+        ["code"],
+    )
     ids = dict(session.execute(select(orm.Enterprise.code, orm.Enterprise.id)).all())
     for chunk in _chunks(frame, progress):
         rows = [
-            dict(enterprise_id=ids[r.enterprise_code], external_ref=r.external_ref, title=r.title,
-                 description=r.description, kind=r.kind, segment_code=r.segment_code, zone_code=r.zone_code,
-                 required_occupations=_list(r.required_occupations), required_skills=_list(r.required_skills),
-                 talent_level=r.talent_level, min_education=r.min_education,
-                 min_experience_years=int(float(r.min_experience_years)), funding_cny=_float(r.funding_cny),
-                 status="open")
+            dict(
+                enterprise_id=ids[r.enterprise_code],
+                external_ref=r.external_ref,
+                title=r.title,
+                description=r.description,
+                kind=r.kind,
+                segment_code=r.segment_code,
+                zone_code=r.zone_code,
+                required_occupations=_list(r.required_occupations),
+                required_skills=_list(r.required_skills),
+                talent_level=r.talent_level,
+                min_education=r.min_education,
+                min_experience_years=int(float(r.min_experience_years)),
+                funding_cny=_float(r.funding_cny),
+                status="open",
+            )
             for r in chunk.itertuples(index=False)
         ]
         upsert(session, orm.Project.__table__, rows, ["enterprise_id", "external_ref"])

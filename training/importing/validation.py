@@ -60,8 +60,15 @@ def one_of(column: str, choices: Iterable[str], *, allow_blank: bool = False) ->
     return [Rule(column, bad, f"not one of: {shown}")]
 
 
-def number(column: str, *, lo: float, hi: float = np.inf, integer: bool = False, nullable: bool = True,
-           lo_inclusive: bool = True) -> list[Rule]:
+def number(
+    column: str,
+    *,
+    lo: float,
+    hi: float = np.inf,
+    integer: bool = False,
+    nullable: bool = True,
+    lo_inclusive: bool = True,
+) -> list[Rule]:
     def parsed(s: pd.Series) -> pd.Series:
         return pd.to_numeric(s.where(~_blank(s)), errors="coerce")
 

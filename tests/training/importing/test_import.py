@@ -27,10 +27,20 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
 def observation_rows(taxonomy, months: int = 6) -> list[dict]:
     link = taxonomy.segment_occupations[0]
     zone = next(iter(taxonomy.zones))
-    return [dict(zone_code=zone, segment_code=link.segment_code, occupation_code=link.occupation_code,
-                 month=f"2024-{m:02d}", postings=10 + m, job_seekers=8, hires=5, median_wage_cny="15000",
-                 mean_days_to_fill="" if m == 3 else "31.5")
-            for m in range(1, months + 1)]
+    return [
+        dict(
+            zone_code=zone,
+            segment_code=link.segment_code,
+            occupation_code=link.occupation_code,
+            month=f"2024-{m:02d}",
+            postings=10 + m,
+            job_seekers=8,
+            hires=5,
+            median_wage_cny="15000",
+            mean_days_to_fill="" if m == 3 else "31.5",
+        )
+        for m in range(1, months + 1)
+    ]
 
 
 def count(factory, model) -> int:
@@ -42,17 +52,25 @@ def test_a_valid_file_is_written_and_reimporting_it_duplicates_nothing(migrated,
     path = write_csv(tmp_path / "obs.csv", observation_rows(taxonomy))
     first = import_file(migrated, path, pseudonym_key=KEY)
     assert (first.kind, first.rows_written, first.problems, first.previously_imported) == (
-        "observations", 6, [], False)
+        "observations",
+        6,
+        [],
+        False,
+    )
     again = import_file(migrated, path, pseudonym_key=KEY)
     assert again.previously_imported
     assert count(migrated, orm.Observation) == 6
     with migrated() as session:
-        missing = session.scalar(select(orm.Observation).where(orm.Observation.month == pd.Timestamp("2024-03-01").date()))
+        missing = session.scalar(
+            select(orm.Observation).where(orm.Observation.month == pd.Timestamp("2024-03-01").date())
+        )
     assert missing.mean_days_to_fill is None  # an empty cell is "not observed", never zero
 
 
 def test_one_bad_row_is_reported_by_line_and_field_and_nothing_is_written(migrated, taxonomy, tmp_path):
-    import_file(migrated, write_csv(tmp_path / "before.csv", observation_rows(taxonomy, 2)), pseudonym_key=KEY)
+    import_file(
+        migrated, write_csv(tmp_path / "before.csv", observation_rows(taxonomy, 2)), pseudonym_key=KEY
+    )
     rows = observation_rows(taxonomy, 6)
     rows[3]["postings"] = "-4"  # data row 4 is line 5 of the file (the header is line 1)
     with pytest.raises(ImportRejected) as rejected:
@@ -67,9 +85,14 @@ def test_skip_invalid_writes_the_valid_rows_and_reports_the_others(migrated, tax
     rows[0]["zone_code"] = "atlantis"
     rows[2]["month"] = "2024-13"
     rows[3] = dict(rows[1])  # duplicate key of line 3
-    report = import_file(migrated, write_csv(tmp_path / "mixed.csv", rows), pseudonym_key=KEY, skip_invalid=True)
+    report = import_file(
+        migrated, write_csv(tmp_path / "mixed.csv", rows), pseudonym_key=KEY, skip_invalid=True
+    )
     assert [(line, field) for line, field, _ in report.problems] == [
-        (2, "zone_code"), (4, "month"), (5, "zone_code,segment_code,occupation_code,month")]
+        (2, "zone_code"),
+        (4, "month"),
+        (5, "zone_code,segment_code,occupation_code,month"),
+    ]
     assert report.rows_written == 1
     assert count(migrated, orm.Observation) == 1
 
@@ -84,12 +107,27 @@ def test_an_occupation_outside_the_segments_talent_chain_is_rejected(migrated, t
 
 
 def profile_row(taxonomy, ref: str, **changes) -> dict:
-    row = dict(external_ref=ref, name="王小明", phone="13800000000", id_number="110101199001011234",
-               email="wang@example.cn", summary="负责新药临床试验监查", titles="临床监查员;CRA",
-               skills="GCP;临床试验", education_level="master", field_of_study="药学", years_experience="5",
-               talent_level=next(iter(taxonomy.talent_levels)), zone_code=next(iter(taxonomy.zones)),
-               occupation_code="", age_band="25-34", publications="1", patents="0", languages="zh;en",
-               consent_scopes="pool:matching;tenant:ent-001")
+    row = dict(
+        external_ref=ref,
+        name="王小明",
+        phone="13800000000",
+        id_number="110101199001011234",
+        email="wang@example.cn",
+        summary="负责新药临床试验监查",
+        titles="临床监查员;CRA",
+        skills="GCP;临床试验",
+        education_level="master",
+        field_of_study="药学",
+        years_experience="5",
+        talent_level=next(iter(taxonomy.talent_levels)),
+        zone_code=next(iter(taxonomy.zones)),
+        occupation_code="",
+        age_band="25-34",
+        publications="1",
+        patents="0",
+        languages="zh;en",
+        consent_scopes="pool:matching;tenant:ent-001",
+    )
     row.update(changes)
     return row
 
@@ -97,8 +135,10 @@ def profile_row(taxonomy, ref: str, **changes) -> dict:
 def test_profiles_keep_pii_apart_and_reimport_updates_in_place(migrated, taxonomy, tmp_path):
     path = write_csv(tmp_path / "p.csv", [profile_row(taxonomy, "p1"), profile_row(taxonomy, "p2", name="")])
     import_file(migrated, path, pseudonym_key=KEY)
-    path = write_csv(tmp_path / "p2.csv", [profile_row(taxonomy, "p1", consent_scopes="pool:matching",
-                                                       years_experience="6")])
+    path = write_csv(
+        tmp_path / "p2.csv",
+        [profile_row(taxonomy, "p1", consent_scopes="pool:matching", years_experience="6")],
+    )
     import_file(migrated, path, pseudonym_key=KEY)
     with migrated() as session:
         profiles = session.scalars(select(orm.TalentProfile).order_by(orm.TalentProfile.external_ref)).all()
@@ -112,24 +152,39 @@ def test_profiles_keep_pii_apart_and_reimport_updates_in_place(migrated, taxonom
 
 
 def test_bad_profile_fields_name_the_field(migrated, taxonomy, tmp_path):
-    rows = [profile_row(taxonomy, "p1", email="not-an-address"),
-            profile_row(taxonomy, "p2", consent_scopes="pool:matching;everyone"),
-            profile_row(taxonomy, "p3", years_experience="3.5")]
+    rows = [
+        profile_row(taxonomy, "p1", email="not-an-address"),
+        profile_row(taxonomy, "p2", consent_scopes="pool:matching;everyone"),
+        profile_row(taxonomy, "p3", years_experience="3.5"),
+    ]
     with pytest.raises(ImportRejected) as rejected:
         import_file(migrated, write_csv(tmp_path / "p.csv", rows), pseudonym_key=KEY)
     assert [(line, field) for line, field, _ in rejected.value.problems] == [
-        (2, "email"), (3, "consent_scopes"), (4, "years_experience")]
+        (2, "email"),
+        (3, "consent_scopes"),
+        (4, "years_experience"),
+    ]
     assert count(migrated, orm.TalentProfile) == 0
 
 
 def test_projects_from_parquet_create_their_enterprise(migrated, taxonomy, tmp_path):
     segment = next(iter(taxonomy.segments))
-    row = dict(enterprise_code="ent-001", enterprise_name="北京示例生物科技有限公司", external_ref="prj-1",
-               title="创新药临床研究", description="需要临床监查员", kind="research", segment_code=segment,
-               zone_code=next(iter(taxonomy.zones)),
-               required_occupations=taxonomy.talent_chain(segment)[0].occupation_code,
-               required_skills="GCP;临床试验", talent_level=next(iter(taxonomy.talent_levels)),
-               min_education="master", min_experience_years=3, funding_cny=2_000_000.0)
+    row = dict(
+        enterprise_code="ent-001",
+        enterprise_name="北京示例生物科技有限公司",
+        external_ref="prj-1",
+        title="创新药临床研究",
+        description="需要临床监查员",
+        kind="research",
+        segment_code=segment,
+        zone_code=next(iter(taxonomy.zones)),
+        required_occupations=taxonomy.talent_chain(segment)[0].occupation_code,
+        required_skills="GCP;临床试验",
+        talent_level=next(iter(taxonomy.talent_levels)),
+        min_education="master",
+        min_experience_years=3,
+        funding_cny=2_000_000.0,
+    )
     path = tmp_path / "projects.parquet"
     pd.DataFrame([row, {**row, "external_ref": "prj-2", "funding_cny": None}]).to_parquet(path)
     report = import_file(migrated, path, pseudonym_key=KEY)
