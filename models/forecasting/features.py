@@ -1,0 +1,185 @@
+"""Features of the global model, computed for (series, origin, horizon) triples of a wide panel.
+
+Direct multi-horizon design: a row says "standing at origin month ``o`` (the cut-off), predict month
+``t = o + h``". Every value-derived feature reads the series at months ``<= o`` only and is divided by the
+series' scale *at the origin* (mean |y| over the 12 months up to ``o``), so nothing after the cut-off can
+reach a row — the property ``tests/models/forecasting/test_no_leakage.py`` pins. Features about the
+target month itself are calendar facts and exogenous inputs marked *known at cut-off*; inputs not known
+at cut-off enter at their value at the origin.
+
+Names are derived deterministically from the parameters, as mlforecast does
+(``lag1``, ``rolling_mean_lag1_window_size12``, ``same_month_y1``, ``month``, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+LOOKBACK = 36  # months of history any feature may read; the artifact keeps this much
+SCALE_WINDOW = 12
+
+
+@lru_cache(maxsize=1)
+def spring_festival_months() -> frozenset[int]:
+    """Month indices (see ``frames.month_index``) that contain Chinese New Year's day (春节), 1950–2099."""
+    from lunardate import LunarDate
+
+    out = set()
+    for year in range(1950, 2100):
+        d = LunarDate(year, 1, 1).to_solar_date()
+        out.add((d.year - 1970) * 12 + d.month - 1)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which features to build; the single source of the feature names."""
+
+    lags: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 9, 12)
+    windows: tuple[int, ...] = (3, 6, 12)
+    known_exog: tuple[str, ...] = ()
+    unknown_exog: tuple[str, ...] = ()
+    static: tuple[str, ...] = ()
+    names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = ["horizon", "month", "spring_festival", "log_scale", "n_obs_36"]
+        names += [f"lag{k}" for k in self.lags]
+        names += ["same_month_y1", "same_month_y2"]
+        names += [f"rolling_mean_lag1_window_size{w}" for w in self.windows]
+        names += ["rolling_std_lag1_window_size12", "rolling_mean_lag13_window_size12"]
+        names += ["growth_12", "same_month_y1_x_growth"]
+        names += list(self.known_exog)
+        names += [f"{c}_lag1" for c in self.unknown_exog]
+        names += [f"static_{c}" for c in self.static]
+        object.__setattr__(self, "names", tuple(names))
+
+    @property
+    def categorical(self) -> list[str]:
+        return ["month", *[f"static_{c}" for c in self.static]]
+
+    def exogenous(self) -> dict[str, str]:
+        """For the card: each exogenous input and how it enters (at the target month, or at the origin)."""
+        out = {c: "known at cut-off: value at the target month" for c in self.known_exog}
+        out.update({c: "not known at cut-off: value at the origin" for c in self.unknown_exog})
+        return out
+
+
+def origin_scale(values: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
+    """Scale of each series at each origin: mean |y| over the last 12 months up to and including it.
+
+    Falls back to the last 36 months, then to ``fallback`` (per series), then NaN. Zero becomes 1 so that
+    an all-zero series scales to itself. Shape ``(n, T)``; column ``o`` reads only columns ``<= o``.
+    """
+    a = np.abs(values)
+    out = _rolling_mean(a, SCALE_WINDOW)
+    wide = _rolling_mean(a, LOOKBACK)
+    out = np.where(np.isfinite(out), out, wide)
+    if fallback is not None:
+        out = np.where(np.isfinite(out), out, fallback[:, None])
+    return np.where(out == 0, 1.0, out)
+
+
+def _prefix(values: np.ndarray, power: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(values)
+    v = np.where(ok, values, 0.0) ** power
+    n = values.shape[0]
+    s = np.concatenate([np.zeros((n, 1)), np.cumsum(v, axis=1)], axis=1)
+    c = np.concatenate([np.zeros((n, 1)), np.cumsum(ok, axis=1)], axis=1)
+    return s, c
+
+
+def _rolling_mean(values: np.ndarray, w: int) -> np.ndarray:
+    s, c = _prefix(values)
+    T = values.shape[1]
+    hi = np.arange(1, T + 1)
+    lo = np.maximum(hi - w, 0)
+    cnt = c[:, hi] - c[:, lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, (s[:, hi] - s[:, lo]) / np.maximum(cnt, 1), np.nan)
+
+
+def _take(values: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    ok = (j >= 0) & (j < values.shape[1])
+    out = np.full(len(i), np.nan)
+    out[ok] = values[i[ok], j[ok]]
+    return out
+
+
+def _window(prefix: tuple[np.ndarray, np.ndarray], i, o, w: int, lag: int = 1):
+    """Sum and count over months ``o-lag-w+2 .. o-lag+1`` (lag1 window ends at the origin)."""
+    s, c = prefix
+    hi = np.clip(o - lag + 2, 0, s.shape[1] - 1)
+    lo = np.clip(hi - w, 0, None)
+    return s[i, hi] - s[i, lo], c[i, hi] - c[i, lo]
+
+
+def build_features(
+    spec: FeatureSpec,
+    values: np.ndarray,
+    scale: np.ndarray,
+    start: int,
+    i: np.ndarray,
+    o: np.ndarray,
+    h: np.ndarray,
+    *,
+    exog: dict[str, np.ndarray] | None = None,
+    static_codes: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Feature matrix ``(len(i), len(spec.names))`` float32 for rows (series i, origin column o, horizon h).
+
+    ``values`` is the ``(n, T)`` panel (NaN = missing) starting at month index ``start``; ``scale`` comes
+    from :func:`origin_scale` on the same panel. ``exog[name]`` is an ``(n, T')`` matrix on the same
+    calendar, ``T' >= max(o + h) + 1`` for known-at-cut-off inputs. Only columns ``<= o`` of ``values``
+    and of unknown exogenous inputs are read.
+    """
+    i = np.asarray(i, dtype=np.int64)
+    o = np.asarray(o, dtype=np.int64)
+    h = np.asarray(h, dtype=np.int64)
+    t = o + h
+    s = scale[i, o]
+    target_month = start + t
+    sf = np.fromiter(spring_festival_months(), dtype=np.int64)
+    p1 = _prefix(values)
+    f: dict[str, np.ndarray] = {
+        "horizon": h.astype(np.float64),
+        "month": (target_month % 12 + 1).astype(np.float64),
+        "spring_festival": np.isin(target_month, sf).astype(np.float64),
+        "log_scale": np.log1p(s),
+        "n_obs_36": _window(p1, i, o, LOOKBACK)[1].astype(np.float64),
+    }
+    for k in spec.lags:
+        f[f"lag{k}"] = _take(values, i, o + 1 - k) / s
+    back = 12 * ((h + 11) // 12)  # the latest same calendar month at or before the origin
+    f["same_month_y1"] = _take(values, i, t - back) / s
+    f["same_month_y2"] = _take(values, i, t - back - 12) / s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for w in (*spec.windows, 12):
+            sm, cn = _window(p1, i, o, w)
+            f[f"rolling_mean_lag1_window_size{w}"] = np.where(cn > 0, sm / np.maximum(cn, 1), np.nan) / s
+        sm, cn = _window(p1, i, o, 12)
+        sq, _ = _window(_prefix(values, 2), i, o, 12)
+        mean = sm / np.maximum(cn, 1)
+        var = np.maximum(sq / np.maximum(cn, 1) - mean**2, 0.0)
+        f["rolling_std_lag1_window_size12"] = (
+            np.where(cn > 1, np.sqrt(var * cn / np.maximum(cn - 1, 1)), np.nan) / s
+        )
+        sm, cn = _window(p1, i, o, 12, lag=13)
+        prev = np.where(cn > 0, sm / np.maximum(cn, 1), np.nan) / s
+        f["rolling_mean_lag13_window_size12"] = prev
+        # Trees split but do not multiply: give them last year's same month carried by the trend.
+        growth = np.where(prev > 0, f["rolling_mean_lag1_window_size12"] / prev, np.nan)
+        f["growth_12"] = growth - 1.0
+        f["same_month_y1_x_growth"] = f["same_month_y1"] * growth ** ((h + 11) // 12)
+    exog = exog or {}
+    for c in spec.known_exog:
+        f[c] = _take(exog[c], i, t)
+    for c in spec.unknown_exog:
+        f[f"{c}_lag1"] = _take(exog[c], i, o)
+    static_codes = static_codes or {}
+    for c in spec.static:
+        f[f"static_{c}"] = static_codes[c][i].astype(np.float64)
+    return np.column_stack([f[n] for n in spec.names]).astype(np.float32)

@@ -1,0 +1,186 @@
+"""Coherent forecasts over hierarchies given as columns (occupation → segment → industry → cluster,
+zone → city): bottom-up means, and intervals derived at each level, never by summing bounds.
+
+A *level* is a tuple of columns; its nodes are the distinct value combinations among the bottom series
+(``unique_id``), named ``"industry=ind0"`` or ``"zone=z1/segment=s3"``; the empty tuple is ``"total"``.
+
+Intervals at aggregate levels (a sum of bounds is not an interval of the sum — PITFALLS):
+* for a forecaster that keeps held-out calibration forecasts (``calibration_``), split conformal on the
+  aggregated calibration residuals of each level, scaled by the node's summed origin scale;
+* otherwise the base forecaster is fitted on each aggregated series directly and its interval
+  half-widths are centred on the bottom-up mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models.errors import InvalidInput
+from models.forecasting.base import Forecaster
+from models.forecasting.conformal import horizon_quantiles
+from models.forecasting.frames import DS, ID, OUTPUT_COLUMNS, validate_long
+
+BOTTOM = "bottom"
+TOL = 1e-6
+
+
+def level_name(level: tuple[str, ...]) -> str:
+    return "/".join(level) if level else "total"
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Aggregation levels over the bottom series, each a tuple of hierarchy columns (``()`` = total)."""
+
+    levels: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_columns(cls, columns: list[str] | tuple[str, ...], total: bool = True) -> Hierarchy:
+        """Each column on its own, plus the grand total."""
+        return cls(tuple((c,) for c in columns) + (((),) if total else ()))
+
+    @property
+    def columns(self) -> list[str]:
+        return sorted({c for lv in self.levels for c in lv})
+
+    def membership(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``unique_id, level, node`` for every bottom series and level; the summing matrix in long form.
+
+        Raises InvalidInput when a hierarchy column is missing or not constant within a series.
+        """
+        missing = [c for c in self.columns if c not in df.columns]
+        if missing:
+            raise InvalidInput(f"hierarchy column(s) {missing} not in the frame", field=missing[0])
+        keys = df[[ID, *self.columns]].drop_duplicates()
+        if keys[ID].duplicated().any():
+            bad = keys.loc[keys[ID].duplicated(), ID].iloc[0]
+            raise InvalidInput(
+                f"series {bad!r} changes hierarchy membership over time; each series must "
+                f"belong to one node of {self.columns}",
+                field=ID,
+            )
+        if keys[self.columns].isna().any().any():
+            raise InvalidInput(f"hierarchy columns {self.columns} have empty values", field=self.columns[0])
+        parts = []
+        for lv in self.levels:
+            node = (
+                pd.Series("total", index=keys.index)
+                if not lv
+                else keys[list(lv)]
+                .astype(str)
+                .apply(lambda r, lv=lv: "/".join(f"{c}={v}" for c, v in zip(lv, r, strict=True)), axis=1)
+            )
+            parts.append(
+                pd.DataFrame({ID: keys[ID].to_numpy(), "level": level_name(lv), "node": node.to_numpy()})
+            )
+        return pd.concat(parts, ignore_index=True)
+
+
+def aggregate(frame: pd.DataFrame, membership: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Sum ``columns`` of a bottom frame (``unique_id, ds, …``) to every node; ``unique_id`` = node.
+
+    Sums skip missing values but a node-month with no observed member stays NaN (missing ≠ zero).
+    """
+    j = frame.merge(membership, on=ID, how="inner")
+    g = j.groupby(["level", "node", DS], sort=True)[columns].sum(min_count=1).reset_index()
+    return g.rename(columns={"node": ID})
+
+
+def check_coherence(
+    bottom: pd.DataFrame,
+    upper: pd.DataFrame,
+    membership: pd.DataFrame,
+    column: str = "mean",
+    tol: float = TOL,
+) -> float:
+    """Largest |node − Σ members| over all nodes and months; raises InvalidInput above ``tol``.
+
+    Also checks that the bottom frame covers every member of every node for every month (PITFALLS:
+    forecasts must cover the whole summing matrix before reconciling).
+    """
+    expected = set(membership[ID])
+    months = bottom[DS].unique()
+    have = bottom.groupby(DS)[ID].nunique()
+    if set(bottom[ID]) != expected or (have.reindex(months) != len(expected)).any():
+        raise InvalidInput(
+            "bottom forecasts do not cover every series of the hierarchy for every month", field=ID
+        )
+    sums = aggregate(bottom[[ID, DS, column]], membership, [column])
+    j = upper[["level", ID, DS, column]].merge(sums, on=["level", ID, DS], suffixes=("", "_sum"))
+    if len(j) != len(sums):
+        raise InvalidInput("aggregate forecasts are missing nodes of the hierarchy", field=ID)
+    gap = float(np.max(np.abs(j[column] - j[f"{column}_sum"]))) if len(j) else 0.0
+    if gap > tol:
+        raise InvalidInput(f"incoherent forecasts: a node differs from the sum of its members by {gap:.3g}")
+    return gap
+
+
+class BottomUpForecaster(Forecaster):
+    """Wraps a bottom-level forecaster; ``predict`` returns every level with a ``level`` column."""
+
+    def __init__(self, base: Forecaster, hierarchy: Hierarchy):
+        self.base = base
+        self.hierarchy = hierarchy
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self.base.name
+
+    def fit(self, df: pd.DataFrame) -> BottomUpForecaster:
+        df = validate_long(df)
+        self.membership_ = self.hierarchy.membership(df)
+        self.base_ = self.base.clone().fit(df)
+        cal = getattr(self.base_, "calibration_", None)
+        H = self.base_.horizon
+        if cal is not None:
+            j = cal.merge(self.membership_, on=ID)
+            agg = j.groupby(["level", "node", "origin", "h"])[["y", "yhat", "scale"]].sum().reset_index()
+            score = (agg["y"] - agg["yhat"]).abs() / agg["scale"]
+            self.level_quantiles_ = {
+                lv: horizon_quantiles(
+                    score[agg["level"] == lv].to_numpy(), agg.loc[agg["level"] == lv, "h"].to_numpy(), H
+                )
+                for lv in agg["level"].unique()
+            }
+            self.level_models_ = None
+        else:
+            self.level_quantiles_ = None
+            agg = aggregate(df[[ID, DS, "y"]], self.membership_, ["y"])
+            self.level_models_ = self.base.clone().fit(
+                agg.assign(**{ID: agg["level"] + "|" + agg[ID]})[[ID, DS, "y"]]
+            )
+        return self
+
+    def predict(self, h: int | None = None, X_future: pd.DataFrame | None = None) -> pd.DataFrame:
+        self.check_is_fitted()
+        bottom = self.base_.predict(h, X_future)
+        upper = aggregate(bottom[[ID, DS, "mean"]], self.membership_, ["mean"])
+        steps = upper.groupby(["level", ID]).cumcount().to_numpy() + 1
+        clip0 = bool(getattr(self.base_, "clip_nonnegative_", False))
+        if self.level_quantiles_ is not None:
+            scale = self.base_.origin_scale().rename("scale").reset_index().rename(columns={"index": ID})
+            node_scale = self.membership_.merge(scale, on=ID).groupby(["level", "node"])["scale"].sum()
+            s = node_scale.reindex(pd.MultiIndex.from_arrays([upper["level"], upper[ID]])).to_numpy()
+            half = {
+                lv: np.array(
+                    [self.level_quantiles_[L][lv][k - 1] for L, k in zip(upper["level"], steps, strict=True)]
+                )
+                * s
+                for lv in (80, 95)
+            }
+        else:
+            direct = self.level_models_.predict(h)
+            key = upper["level"] + "|" + upper[ID]
+            d = direct.set_index([ID, DS]).reindex(pd.MultiIndex.from_arrays([key, upper[DS]]))
+            # hi − mean, not (hi − lo)/2: a lower bound clipped at zero would shrink the width.
+            half = {lv: (d[f"hi{lv}"] - d["mean"]).to_numpy() for lv in (80, 95)}
+        m = upper["mean"].to_numpy()
+        for lv in (80, 95):
+            lo, hi = m - half[lv], m + half[lv]
+            upper[f"lo{lv}"], upper[f"hi{lv}"] = (np.maximum(lo, 0), np.maximum(hi, 0)) if clip0 else (lo, hi)
+        out = pd.concat([bottom.assign(level=BOTTOM), upper[[*OUTPUT_COLUMNS, "level"]]], ignore_index=True)
+        check_coherence(bottom, upper, self.membership_)
+        return out

@@ -1,0 +1,67 @@
+"""No feature of a row at origin o may read the series (or unknown inputs) after o."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.forecasting.features import FeatureSpec, build_features, origin_scale
+
+SPEC = FeatureSpec(known_exog=("programme",), unknown_exog=("growth",))
+
+
+def _data(seed=0, n=5, T=60):
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(10, 100, (n, T))
+    values[1, :20] = np.nan  # a late starter
+    values[2, 30:33] = np.nan  # a gap
+    exog = {"programme": rng.uniform(0, 1, (n, T + 12)), "growth": rng.uniform(0, 1, (n, T))}
+    return values, exog
+
+
+def _features(values, exog, o, H=12):
+    n = values.shape[0]
+    i = np.repeat(np.arange(n), H)
+    oo = np.full(n * H, o)
+    h = np.tile(np.arange(1, H + 1), n)
+    scale = origin_scale(values)
+    return build_features(SPEC, values, scale, 600, i, oo, h, exog=exog, static_codes={})
+
+
+@pytest.mark.parametrize("origin", [0, 5, 13, 25, 40, 47])
+def test_features_do_not_change_when_the_future_changes(origin):
+    values, exog = _data()
+    before = _features(values, exog, origin)
+    rng = np.random.default_rng(1)
+    values2, exog2 = values.copy(), {k: v.copy() for k, v in exog.items()}
+    values2[:, origin + 1 :] = rng.uniform(1e3, 1e4, values2[:, origin + 1 :].shape)  # includes the targets
+    exog2["growth"][:, origin + 1 :] = -5.0  # not known at cut-off: must not reach the row
+    after = _features(values2, exog2, origin)
+    np.testing.assert_array_equal(before, after)
+
+
+def test_the_test_would_catch_a_leak():
+    """Sanity check of the check: perturbing the origin month itself must change the features."""
+    values, exog = _data()
+    before = _features(values, exog, 30)
+    values[:, 30] *= 3
+    assert not np.array_equal(before, _features(values, exog, 30), equal_nan=True)
+
+
+def test_known_exogenous_input_enters_at_the_target_month_only():
+    values, exog = _data()
+    o, col = 30, SPEC.names.index("programme")
+    before = _features(values, exog, o)
+    exog["programme"][:, o + 13 :] = 99.0  # after the last target month (o + 12): irrelevant
+    np.testing.assert_array_equal(before, _features(values, exog, o))
+    exog["programme"][:, o + 1] = 42.0  # the h = 1 target month
+    after = _features(values, exog, o)
+    assert (after[::12, col] == 42.0).all()
+    np.testing.assert_array_equal(np.delete(after, col, axis=1), np.delete(before, col, axis=1))
+
+
+def test_scale_at_an_origin_reads_only_the_past():
+    values, _ = _data()
+    s = origin_scale(values)
+    values[:, 40:] = 1e6
+    np.testing.assert_array_equal(s[:, :40], origin_scale(values)[:, :40])
