@@ -6,11 +6,14 @@ from the code itself so that they cannot drift.
 
 from __future__ import annotations
 
+import math
+
 
 class TalentClusterError(Exception):
     """Base of every domain error."""
 
     status = 400  # the HTTP status the service maps it to
+    headers: dict[str, str] = {}  # response headers the service adds (WWW-Authenticate, Retry-After)
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -66,3 +69,20 @@ class Unavailable(TalentClusterError):
     """A dependency (database, model, index) is not ready."""
 
     status = 503
+
+
+class Unauthenticated(TalentClusterError):
+    """No credentials, or credentials that do not name a live API key. Never echoes what was sent."""
+
+    status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="talentcluster"'}
+
+
+class RateLimited(TalentClusterError):
+    status = 429
+
+    def __init__(self, retry_after_s: float):
+        seconds = max(1, math.ceil(retry_after_s))
+        super().__init__(f"rate limit exceeded; retry after {seconds} s")
+        self.retry_after_s = seconds
+        self.headers = {"Retry-After": str(seconds)}

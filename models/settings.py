@@ -35,6 +35,16 @@ class Settings(BaseSettings):
         description="Secret key of the pseudonyms shown instead of names; set your own in production.",
     )
 
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="Largest request body accepted; larger ones answer 413."
+    )
+    rate_limit_per_minute: float = Field(
+        default=600, gt=0, description="Sustained requests per minute per API key (or per address, without one)."
+    )
+    rate_limit_burst: int = Field(
+        default=120, ge=1, description="Requests a key may make at once before the per-minute rate applies."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
+
+from models.errors import InvalidInput
 
 CONSENT_MATCHING = "pool:matching"  # may be matched to projects at all
 CONSENT_CATALOGUE = "pool:catalogue"  # may be counted for catalogue entries
@@ -21,3 +24,37 @@ def tenant_scope(enterprise_code: str) -> str:
 
 def kind_scope(project_kind: str) -> str:
     return f"kind:{project_kind}"
+
+
+PROJECT_KINDS = ("research", "industrialisation", "innovation_team", "startup", "talent_programme")
+AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55+")
+CONSENT_SCOPE = re.compile(
+    r"^(pool:(matching|catalogue)|tenant:[a-z0-9-]{2,40}|kind:(" + "|".join(PROJECT_KINDS) + r"))$"
+)
+SCOPE_FORMS = (
+    CONSENT_MATCHING,
+    CONSENT_CATALOGUE,
+    tenant_scope("<enterprise_code>"),
+    *(kind_scope(k) for k in PROJECT_KINDS),
+)
+
+
+def validate_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    """The scopes, de-duplicated in order; ``InvalidInput`` naming the first bad one and the valid forms
+    (``docs/import-format.md``)."""
+    for i, scope in enumerate(scopes):
+        if not CONSENT_SCOPE.fullmatch(scope):
+            raise InvalidInput(f"invalid consent scope {scope!r}; one of {', '.join(SCOPE_FORMS)}",
+                               field=f"consent_scopes.{i}")
+    return list(dict.fromkeys(scopes))
+
+
+def may_see_pii(scopes: set[str] | frozenset[str], enterprise_code: str | None) -> bool:
+    """Whether an enterprise may see a person's name and contacts: only with ``tenant:<its code>``."""
+    return enterprise_code is not None and tenant_scope(enterprise_code) in scopes
+
+
+def may_match(scopes: set[str] | frozenset[str], enterprise_code: str, project_kind: str) -> bool:
+    """Whether a person may be put before this enterprise's project at all: the matching pool, or this
+    tenant by name, or this kind of project."""
+    return bool({CONSENT_MATCHING, tenant_scope(enterprise_code), kind_scope(project_kind)} & scopes)

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from starlette.requests import Request as StarletteRequest
 
+from models.errors import RateLimited
+from models.profiles import ProfileIndex
 from models.settings import Settings
 from models.storage.database import make_engine, session_factory
 from models.taxonomy import Taxonomy
 from service import errors
-from service.routers import health, reference
+from service.limits import BodyLimit, TokenBuckets, caller_key
+from service.routers import admin, health, profiles, projects, reference
 
 log = logging.getLogger("talentcluster.access")
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+SECRETS = re.compile(r"(tck_[A-Za-z0-9_-]+|(?i:bearer)\s+\S+)")
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like an API key, in case one ever reaches a log message by mistake."""
+    return SECRETS.sub("[redacted]", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,16 +37,18 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                 "msg": record.getMessage()}
+                 "msg": redact(record.getMessage())}
         for key in ("request_id", "method", "path", "status", "ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex | None = None) -> FastAPI:
+    """The app. ``profile_index`` is what profile deletion tells to forget a person (the matching index),
+    until the lifespan loads one itself."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -42,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings.resolved_database_url)
         app.state.session_factory = session_factory(app.state.engine)
         app.state.taxonomy = Taxonomy.load(settings.reference_dir)
+        app.state.profile_index = profile_index
         yield
         app.state.engine.dispose()
 
@@ -53,10 +69,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
+
+    def too_large(scope, limit: int):
+        detail = f"request body larger than {limit} bytes"
+        return errors.problem(StarletteRequest(scope), 413, detail, field="body")
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, reject=too_large)
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next):
+        if request.url.path in UNLIMITED_PATHS:
+            return await call_next(request)
+        key = caller_key(request.headers.get("authorization"), request.headers.get("x-api-key"),
+                         request.client.host if request.client else None)
+        wait = app.state.rate_limiter.take(key)
+        if wait:
+            limited = RateLimited(wait)
+            return errors.problem(request, 429, limited.message, headers=limited.headers)
+        return await call_next(request)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        sent = request.headers.get("x-request-id", "")
+        request.state.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["x-request-id"] = request.state.request_id
@@ -67,4 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(reference.router)
+    app.include_router(projects.router)
+    app.include_router(profiles.router)
+    app.include_router(admin.router)
     return app

@@ -1,17 +1,23 @@
-"""Dependencies injected into routes: settings, database session, the loaded taxonomy."""
+"""Dependencies injected into routes: settings, database sessions, the loaded taxonomy, the caller."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy.exc import OperationalError
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from models.errors import Unavailable
+from models.auth import Principal, Role, authenticate
+from models.errors import Conflict, Unavailable
+from models.profiles import ProfileIndex
 from models.settings import Settings
 from models.taxonomy import Taxonomy
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key, in `X-API-Key`")
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,6 +28,11 @@ def get_taxonomy(request: Request) -> Taxonomy:
     return request.app.state.taxonomy
 
 
+def get_profile_index(request: Request) -> ProfileIndex | None:
+    """The matching index that must forget deleted profiles, once one is wired into ``app.state``."""
+    return getattr(request.app.state, "profile_index", None)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     try:
         with request.app.state.session_factory() as session:
@@ -30,6 +41,50 @@ def get_session(request: Request) -> Iterator[Session]:
         raise Unavailable("the database is unreachable; try again shortly") from exc
 
 
+def unit_of_work(request: Request) -> Iterator[Session]:
+    """A session committed when the route returns, before the response is sent: a client never sees a
+    result (or PII whose read must be audited) that was not written. Any error rolls everything back.
+    A uniqueness race lost to a concurrent request (checked first in the domain) answers 409, not 500."""
+    try:
+        with request.app.state.session_factory() as session:
+            yield session
+            session.commit()
+    except OperationalError as exc:
+        raise Unavailable("the database is unreachable; try again shortly") from exc
+    except IntegrityError as exc:
+        raise Conflict("the change conflicts with data written meanwhile; read it again and retry") from exc
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    api_key: Annotated[str | None, Security(api_key_header)],
+) -> Principal:
+    """The caller named by the API key (``Authorization: Bearer``, else ``X-API-Key``); 401 otherwise."""
+    secret = credentials.credentials if credentials is not None else api_key
+    try:
+        with request.app.state.session_factory() as session:
+            principal = authenticate(session, secret)
+    except OperationalError as exc:
+        raise Unavailable("the database is unreachable; try again shortly") from exc
+    return principal
+
+
+def role(*roles: Role):
+    """A dependency admitting only principals of ``roles`` (403 for the others)."""
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        return principal.require(*roles)
+
+    return dependency
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
 SessionDep = Annotated[Session, Depends(get_session)]
+UnitOfWorkDep = Annotated[Session, Depends(unit_of_work, scope="function")]
+ProfileIndexDep = Annotated[ProfileIndex | None, Depends(get_profile_index)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+EnterpriseUser = Annotated[Principal, Depends(role(Role.enterprise_user))]
+TalentUser = Annotated[Principal, Depends(role(Role.talent))]
+Admin = Annotated[Principal, Depends(role(Role.admin))]

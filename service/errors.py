@@ -19,7 +19,7 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
 
 
 def problem(request: Request, status: int, detail: str, *, field: str | None = None,
-            errors: list[dict] | None = None) -> JSONResponse:
+            errors: list[dict] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
             "instance": request.url.path}
     if field:
@@ -29,7 +29,7 @@ def problem(request: Request, status: int, detail: str, *, field: str | None = N
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field(loc: tuple) -> str:
@@ -41,7 +41,7 @@ def _field(loc: tuple) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(TalentClusterError)
     async def domain_error(request: Request, exc: TalentClusterError):
-        return problem(request, exc.status, exc.message, field=exc.field)
+        return problem(request, exc.status, exc.message, field=exc.field, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -52,7 +52,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return problem(request, exc.status_code, str(exc.detail))
+        return problem(request, exc.status_code, str(exc.detail), field=getattr(exc, "field", None),
+                       headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

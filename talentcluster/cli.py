@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from talentcluster.commands import data, db, forecast, match, serve
+from talentcluster.commands import auth, data, db, forecast, match, serve
 
 app = typer.Typer(
     name="talentcluster",
@@ -16,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(auth.app, name="auth")
 app.add_typer(data.app, name="data")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(match.app, name="match")

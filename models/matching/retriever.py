@@ -28,7 +28,7 @@ from models.matching.filters import (
     FieldTable,
     Filters,
 )
-from models.matching.fusion import rrf
+from models.matching.fusion import Fusion, FusionRule
 from models.matching.lexical import BM25
 from models.matching.reasons import CodeInCommon, Reasons, coverage, requirement_evidence
 from models.matching.scoring import FEATURES, HandWeightedScorer, LambdaRankReranker
@@ -74,8 +74,9 @@ class _Snapshot:
 
 
 class HybridRetriever:
-    """See the module docstring. ``weights`` are the RRF channel weights (tune on validation only);
-    ``zone_districts`` maps a zone to its district for zone fit."""
+    """See the module docstring. ``fusion`` holds the fusion rule per query language (fit it on
+    validation only, ``fusion_tuning.tune_fusion``); ``weights`` is the shorthand for one RRF rule with
+    those channel weights. ``zone_districts`` maps a zone to its district for zone fit."""
 
     def __init__(
         self,
@@ -83,6 +84,7 @@ class HybridRetriever:
         matcher: OccupationMatcher | None = None,
         *,
         weights: Mapping[str, float] | None = None,
+        fusion: Fusion | None = None,
         scorer: HandWeightedScorer | None = None,
         reranker: LambdaRankReranker | None = None,
         zone_districts: Mapping[str, str] | None = None,
@@ -91,7 +93,9 @@ class HybridRetriever:
     ):
         self.encoder = encoder
         self.matcher = matcher
-        self.weights = dict(weights or dict.fromkeys(CHANNELS, 1.0))
+        if fusion is not None and weights is not None:
+            raise InvalidInput("give fusion or weights, not both", field="weights")
+        self.fusion = fusion or Fusion(FusionRule(dict(weights or dict.fromkeys(CHANNELS, 1.0))))
         self.scorer = scorer or HandWeightedScorer()
         self.reranker = reranker
         self.zone_districts = dict(zone_districts or {})
@@ -223,8 +227,16 @@ class HybridRetriever:
             out["taxonomy"] = Hits(snap.ids[rows], scores[rows])
         return out
 
-    def fused(self, hits: Mapping[str, Hits], k: int) -> list[tuple[int, float]]:
-        return rrf({c: h.ids.tolist() for c, h in hits.items()}, self.weights)[:k]
+    @property
+    def weights(self) -> dict[str, float]:
+        """The default rule's channel weights."""
+        return dict(self.fusion.default.weights)
+
+    def fused(self, hits: Mapping[str, Hits], k: int, text: str = "") -> list[tuple[int, float]]:
+        """Fuse channel hits with the rule for the query text's language (the default rule without text)."""
+        scored = {c: (h.ids.tolist(), h.scores.tolist()) for c, h in hits.items()}
+        rule = self.fusion.rule_for(text) if text else self.fusion.default
+        return rule.fuse(scored)[:k]
 
     def search(
         self,
@@ -264,7 +276,7 @@ class HybridRetriever:
         q_vec = self.encoder.encode([self._indexed_text(query)])[0]
         q_codes = self._doc_codes(query)
         hits = self.channel_hits(self._indexed_text(query), pool, mask, q_vec, q_codes)
-        fused = self.fused(hits, pool)
+        fused = self.fused(hits, pool, text)
         if not fused:
             return []
         ids = [i for i, _ in fused]
@@ -368,7 +380,7 @@ class HybridRetriever:
         card = {
             "format": FORMAT,
             "model_id": self.encoder.load().model_id_,
-            "weights": self.weights,
+            "fusion": self.fusion.to_json(),
             "pool_size": self.pool_size,
             "exact_threshold": self.exact_threshold,
             "kinds": sorted(self._vectors),
@@ -391,7 +403,7 @@ class HybridRetriever:
         self = cls(
             encoder,
             matcher,
-            weights=card["weights"],
+            fusion=Fusion.from_json(card["fusion"] if "fusion" in card else {"weights": card["weights"]}),
             pool_size=card["pool_size"],
             exact_threshold=card["exact_threshold"],
             **kwargs,

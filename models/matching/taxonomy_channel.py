@@ -74,8 +74,9 @@ def _en_words(text: str) -> tuple[str, ...]:
 
 
 class OccupationMatcher:
-    """Maps text to occupation codes. ``exclude`` lists normalised titles to leave out (held-out aliases
-    of an evaluation set, so the channel never looks up the answer)."""
+    """Maps text to occupation codes. ``exclude`` lists titles to leave out for good (held-out aliases
+    of an evaluation set, so the channel never looks up the answer); ``match(text, exclude=...)`` hides
+    titles for one look-up only (leave-one-out: an alias query without its own alias)."""
 
     def __init__(
         self,
@@ -126,6 +127,9 @@ class OccupationMatcher:
 
     def _build_fuzzy(self, titles: list[tuple[str, str]]) -> None:
         self._titles = titles
+        self._title_rows: dict[str, list[int]] = defaultdict(list)
+        for i, (_, surface) in enumerate(titles):
+            self._title_rows[normalise(surface)].append(i)
         self._title_tokens = [set(tokens(s)) for _, s in titles]
         self._title_grams = [char_ngrams(s) for _, s in titles]
         df: dict[str, int] = defaultdict(int)
@@ -145,11 +149,29 @@ class OccupationMatcher:
         self._english_title = [not any(zh for _, zh in runs(s)) for _, s in titles]
 
     # -- mapping -----------------------------------------------------------------------------------
-    def match(self, text: str) -> dict[str, CodeMatch]:
-        """Occupation codes the text points to, with the strongest evidence for each."""
+    def match(self, text: str, exclude: Iterable[str] = ()) -> dict[str, CodeMatch]:
+        """Occupation codes the text points to, with the strongest evidence for each.
+
+        ``exclude``: titles ignored for this look-up, in every form they are matched by (whole text,
+        contained, token/n-gram coverage), for every occupation that carries them.
+        """
         best: dict[str, CodeMatch] = {}
+        hidden = {normalise(x) for x in exclude}
+        hidden_zh = {h.replace(" ", "") for h in hidden if any(z for _, z in runs(h))}
+        hidden_en = {_en_words(h) for h in hidden if not any(z for _, z in runs(h))}
+        hidden_titles = {i for h in hidden for i in self._title_rows.get(h, ())}
 
         def offer(code: str, how: str, surface: str, coverage: float = 1.0) -> None:
+            if (
+                hidden
+                and how != "skill"
+                and (
+                    normalise(surface) in hidden
+                    or normalise(surface).replace(" ", "") in hidden_zh
+                    or tuple(surface.split()) in hidden_en
+                )
+            ):
+                return
             weight = STRENGTH[how] * coverage
             if code not in best or weight > best[code].weight:
                 best[code] = CodeMatch(code, round(weight, 4), surface, how)
@@ -164,9 +186,13 @@ class OccupationMatcher:
                 offer(code, "contained", surface)
         text_tokens = set(tokens(text))
         for i, cover in self._covered(text_tokens, self._by_token, self._title_tokens, self._idf):
+            if i in hidden_titles:
+                continue
             offer(self._titles[i][0], "tokens", self._titles[i][1], cover)
         grams = char_ngrams(text)
         for i, cover in self._covered(grams, self._by_gram, self._title_grams, None):
+            if i in hidden_titles:
+                continue
             offer(self._titles[i][0], "ngrams", self._titles[i][1], cover)
         if self.use_cedict:
             bridged = {g for t in text_tokens if any(z for _, z in runs(t)) for g in gloss(t)}
@@ -175,7 +201,7 @@ class OccupationMatcher:
                 for i, cover in self._covered(
                     bridged | text_tokens, self._by_token, self._title_tokens, self._idf
                 ):
-                    if self._english_title[i]:
+                    if self._english_title[i] and i not in hidden_titles:
                         offer(self._titles[i][0], "bridge", self._titles[i][1], cover)
         for skill in self.skills(text):
             codes = self._skill_codes.get(skill.key, [])
@@ -221,8 +247,8 @@ class OccupationMatcher:
             if cover >= self.min_coverage:
                 yield i, cover
 
-    def codes(self, text: str) -> dict[str, float]:
-        return {code: m.weight for code, m in self.match(text).items()}
+    def codes(self, text: str, exclude: Iterable[str] = ()) -> dict[str, float]:
+        return {code: m.weight for code, m in self.match(text, exclude).items()}
 
 
 def overlap(query: Mapping[str, float], doc: Mapping[str, float]) -> float:

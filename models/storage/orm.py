@@ -258,6 +258,29 @@ class MatchFeedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ApiKey(Base):
+    """An API key, stored only as its SHA-256. ``prefix`` (the first characters) identifies it in lists.
+
+    Invariants (checked by ``models.auth``): an ``enterprise_user`` key has an enterprise; a ``talent`` key
+    has a profile; other roles have neither.
+    """
+
+    __tablename__ = "api_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
+    )
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("talent_profile.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 # -- publication, models, audit ---------------------------------------------------------------------
 class CatalogueEdition(Base):
     __tablename__ = "catalogue_edition"

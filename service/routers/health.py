@@ -15,8 +15,11 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database reachable and reference data loaded",
-            responses={503: {"description": "Not ready; `checks` says what failed"}})
+@router.get(
+    "/readyz",
+    summary="Database reachable and reference data loaded",
+    responses={503: {"description": "Not ready; `checks` says what failed"}},
+)
 def readyz(request: Request):
     checks = {}
     try:
@@ -26,5 +29,6 @@ def readyz(request: Request):
         checks["database"] = f"unreachable: {type(exc).__name__}"
     checks["taxonomy"] = "ok" if request.app.state.taxonomy is not None else "missing"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )

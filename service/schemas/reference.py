@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 from pydantic import BaseModel, Field
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int = Field(description="Number of items matching, over all pages")
-    limit: int
-    offset: int
 
 
 class IndustryOut(BaseModel):

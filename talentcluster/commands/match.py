@@ -50,8 +50,21 @@ def evaluate(
     ] = "",
     threads: Annotated[int, typer.Option(help="torch and FAISS threads")] = 2,
     tune: Annotated[
-        bool, typer.Option(help="tune fusion weights on qrels/validation.tsv when present")
+        bool, typer.Option(help="fit the fusion rules on qrels/validation.tsv when present")
     ] = True,
+    per_language: Annotated[
+        bool, typer.Option(help="fit one fusion rule per query language (zh / en, by script)")
+    ] = True,
+    holdout: Annotated[
+        str,
+        typer.Option(
+            help="taxonomy holdout of alias sets: 'query' hides each query's own title while it is "
+            "looked up (leave-one-out); 'all' hides every held-out title for every query"
+        ),
+    ] = "query",
+    fusion_out: Annotated[
+        Path | None, typer.Option(help="also write the fitted fusion rules (JSON) here")
+    ] = None,
     require_taxonomy: Annotated[
         bool, typer.Option(help="fail instead of skipping the taxonomy channel")
     ] = False,
@@ -60,7 +73,15 @@ def evaluate(
     with domain_errors():
         from training.matching.evaluate import evaluate as run
 
-        result = run(dataset, _encoder(model, threads), _taxonomy(require_taxonomy), tune=tune)
+        result = run(
+            dataset,
+            _encoder(model, threads),
+            _taxonomy(require_taxonomy),
+            tune=tune,
+            per_language=per_language,
+            holdout=holdout,
+            fusion_out=fusion_out,
+        )
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result, indent=2, ensure_ascii=False))
         _print_table(result)
@@ -81,7 +102,15 @@ def _print_table(result: dict) -> None:
                 name, channel, *(f"{m[k]:.3f}" for k in ("ndcg@10", "map", "recall@10", "recall@100", "mrr"))
             )
     console.print(table)
-    console.print(f"weights: {result['weights']}  tuning: {result['tuning']}", highlight=False)
+    fusion = result["fusion"]
+    for name, rule in [("default", fusion["default"]), *fusion["by_language"].items()]:
+        console.print(f"fusion[{name}]: {rule}", highlight=False)
+    tuning = result["tuning"] or {}
+    console.print(
+        f"tuned on: {tuning.get('split', 'nothing (equal weights)')}, "
+        f"{ {k: v for k, v in tuning.items() if k != 'validation_channels'} }",
+        highlight=False,
+    )
 
 
 @app.command("build-eval")

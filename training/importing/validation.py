@@ -13,15 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.auth import ENTERPRISE_CODE
 from models.storage.reference import ReferenceCodes
+from models.talent import AGE_BANDS, CONSENT_SCOPE, PROJECT_KINDS
 from models.taxonomy import EDUCATION_LEVELS
 
-PROJECT_KINDS = ("research", "industrialisation", "innovation_team", "startup", "talent_programme")
-AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55+")
-ENTERPRISE_CODE = re.compile(r"^[a-z0-9-]{2,40}$")
-CONSENT_SCOPE = re.compile(
-    r"^(pool:(matching|catalogue)|tenant:[a-z0-9-]{2,40}|kind:(" + "|".join(PROJECT_KINDS) + r"))$"
-)
 MONTH = re.compile(r"^(\d{4})-(\d{2})(-\d{2})?$")
 
 Problem = tuple[int, str, str]
