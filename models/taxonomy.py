@@ -7,6 +7,7 @@ dataclasses. ``Taxonomy.load`` checks integrity and raises ``InvalidInput`` nami
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +194,29 @@ class Taxonomy:
             return self.industries[code]
         except KeyError:
             raise UnknownCode("industry", code) from None
+
+    def search_occupations(self, query: str) -> list[Occupation]:
+        """Occupations whose name or alias matches ``query``, best first.
+
+        Exact title (case-insensitive) first, then a title starting with the query, then a whole word of
+        a title, then a substring — so "CRA" finds the clinical research associate before "aircraft".
+        """
+        needle = query.strip().lower()
+        if not needle:
+            return list(self.occupations.values())
+        word = re.compile(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])")
+
+        def rank(occupation: Occupation) -> int | None:
+            titles = [t.lower() for t in occupation.all_titles]
+            for tier, test in enumerate(
+                (needle.__eq__, lambda t: t.startswith(needle), word.search, lambda t: needle in t)
+            ):
+                if any(test(t) for t in titles):
+                    return tier
+            return None
+
+        ranked = [(r, o.code, o) for o in self.occupations.values() if (r := rank(o)) is not None]
+        return [o for _, _, o in sorted(ranked, key=lambda item: item[:2])]
 
     def segments_of(self, industry_code: str) -> list[Segment]:
         """The chain of an industry, upstream first."""

@@ -73,10 +73,7 @@ def occupations(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    found = list(taxonomy.occupations.values())
-    if q:
-        needle = q.strip().lower()
-        found = [o for o in found if any(needle in t.lower() for t in o.all_titles)]
+    found = taxonomy.search_occupations(q or "")
     items = [OccupationOut(**asdict(o)) for o in found[offset : offset + limit]]
     return Page[OccupationOut](items=items, total=len(found), limit=limit, offset=offset)
 

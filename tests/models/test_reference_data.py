@@ -77,3 +77,12 @@ def test_a_broken_reference_file_is_refused_naming_file_line_and_field(tmp_path)
     with pytest.raises(InvalidInput) as refused:
         Taxonomy.load(broken)
     assert "segment_occupations.csv:2: occupation_code: unknown 'TC-9999-99'" in refused.value.message
+
+
+def test_occupation_search_ranks_exact_and_whole_word_matches_before_substrings(taxonomy):
+    cra = [o for o in taxonomy.occupations.values() if "CRA" in o.aliases_en]
+    assert cra, "the clinical research associate carries the alias CRA"
+    found = taxonomy.search_occupations("cra")
+    assert found[0].code == cra[0].code
+    assert any("aircraft" in o.name_en.lower() for o in found[1:])  # substrings still come, later
+    assert taxonomy.search_occupations("  ") == list(taxonomy.occupations.values())
