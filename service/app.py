@@ -19,6 +19,7 @@ from models.storage.database import make_engine, session_factory
 from models.taxonomy import Taxonomy
 from service import errors
 from service.limits import BodyLimit, TokenBuckets, caller_key
+from service.metrics import RequestMetrics
 from service.routers import admin, health, profiles, projects, reference
 
 log = logging.getLogger("talentcluster.access")
@@ -36,8 +37,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line; ``extra`` fields are included, nothing else is added."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                 "msg": redact(record.getMessage())}
+        entry = {
+            "ts": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
         for key in ("request_id", "method", "path", "status", "ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
         lifespan=lifespan,
     )
     errors.install(app)
+    app.state.metrics = RequestMetrics()
     app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
 
     def too_large(scope, limit: int):
@@ -81,8 +87,11 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
     async def rate_limit(request: Request, call_next):
         if request.url.path in UNLIMITED_PATHS:
             return await call_next(request)
-        key = caller_key(request.headers.get("authorization"), request.headers.get("x-api-key"),
-                         request.client.host if request.client else None)
+        key = caller_key(
+            request.headers.get("authorization"),
+            request.headers.get("x-api-key"),
+            request.client.host if request.client else None,
+        )
         wait = app.state.rate_limiter.take(key)
         if wait:
             limited = RateLimited(wait)
@@ -96,9 +105,23 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["x-request-id"] = request.state.request_id
-        log.info("request", extra={"request_id": request.state.request_id, "method": request.method,
-                                   "path": request.url.path, "status": response.status_code,
-                                   "ms": round((time.perf_counter() - started) * 1000, 2)})
+        route = request.scope.get("route")
+        app.state.metrics.observe(
+            request.method,
+            getattr(route, "path", "unmatched"),
+            response.status_code,
+            time.perf_counter() - started,
+        )
+        log.info(
+            "request",
+            extra={
+                "request_id": request.state.request_id,
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
         return response
 
     app.include_router(health.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from models.storage.database import ping
 
@@ -32,3 +32,10 @@ def readyz(request: Request):
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
     )
+
+
+@router.get("/metrics", summary="Prometheus metrics of this worker", response_class=PlainTextResponse)
+def metrics(request: Request) -> PlainTextResponse:
+    state = request.app.state
+    gauges = {"talentcluster_taxonomy_loaded": float(state.taxonomy is not None)}
+    return PlainTextResponse(state.metrics.render(gauges), media_type="text/plain; version=0.0.4")

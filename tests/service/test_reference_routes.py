@@ -27,7 +27,10 @@ def test_occupations_are_paginated_and_searchable_by_alias_in_either_language(cl
     assert len(page["items"]) == 10 and page["total"] == len(taxonomy.occupations) and page["offset"] == 5
     occupation = next(o for o in taxonomy.occupations.values() if o.aliases_zh and o.aliases_en)
     for alias in (occupation.aliases_zh[0], occupation.aliases_en[0]):
-        codes = [o["code"] for o in client.get("/v1/occupations", params={"q": alias, "limit": 200}).json()["items"]]
+        codes = [
+            o["code"]
+            for o in client.get("/v1/occupations", params={"q": alias, "limit": 200}).json()["items"]
+        ]
         assert occupation.code in codes
 
 
@@ -47,3 +50,15 @@ def test_readiness_fails_with_503_when_the_database_is_unreachable(tmp_path):
         ready = httpx.get(server.url + "/readyz", timeout=10)
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"].startswith("unreachable")
+
+
+def test_metrics_count_requests_by_route_template_and_status(client):
+    client.get("/v1/occupations/TC-0000-00")
+    client.get("/v1/zones")
+    text = client.get("/metrics").text
+    assert (
+        'talentcluster_http_requests_total{method="GET",route="/v1/occupations/{occupation_code}",status="404"} 1'
+        in text
+    )
+    assert 'talentcluster_http_request_duration_seconds_count{method="GET",route="/v1/zones"} 1' in text
+    assert "talentcluster_taxonomy_loaded 1" in text
