@@ -13,15 +13,37 @@ from models.errors import TalentClusterError
 
 log = logging.getLogger("talentcluster.service")
 PROBLEM = "application/problem+json"
-TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-          409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content", 429: "Too Many Requests",
-          500: "Internal Server Error", 503: "Service Unavailable"}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
-def problem(request: Request, status: int, detail: str, *, field: str | None = None,
-            errors: list[dict] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-            "instance": request.url.path}
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
     if field:
         body["field"] = field
     if errors:
@@ -45,15 +67,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        errors = [{"field": _field(e["loc"]), "in": e["loc"][0] if e["loc"] else None, "message": e["msg"]}
-                  for e in exc.errors()]
+        errors = [
+            {"field": _field(e["loc"]), "in": e["loc"][0] if e["loc"] else None, "message": e["msg"]}
+            for e in exc.errors()
+        ]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
-        return problem(request, 422, f"{first['field']}: {first['message']}", field=first["field"], errors=errors)
+        return problem(
+            request, 422, f"{first['field']}: {first['message']}", field=first["field"], errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return problem(request, exc.status_code, str(exc.detail), field=getattr(exc, "field", None),
-                       headers=exc.headers)
+        return problem(
+            request, exc.status_code, str(exc.detail), field=getattr(exc, "field", None), headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

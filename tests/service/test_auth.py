@@ -184,6 +184,9 @@ def test_secrets_never_appear_in_logs(api):
 
 def test_a_request_id_is_echoed_only_when_it_is_a_plain_token(api):
     """The request id is logged: a client cannot smuggle text (a key, a fake log entry) in through it."""
-    assert api.anonymous.get("/healthz", headers={"x-request-id": "abc-123.4"}).headers["x-request-id"] == "abc-123.4"
+    assert (
+        api.anonymous.get("/healthz", headers={"x-request-id": "abc-123.4"}).headers["x-request-id"]
+        == "abc-123.4"
+    )
     smuggled = api.anonymous.get("/healthz", headers={"x-request-id": 'Bearer tck_abc {"level": "ERROR"}'})
     assert "tck_abc" not in smuggled.headers["x-request-id"]
