@@ -90,6 +90,7 @@ class HybridRetriever:
         zone_districts: Mapping[str, str] | None = None,
         exact_threshold: int = 20_000,
         pool_size: int = 100,
+        translate_queries: bool = True,
     ):
         self.encoder = encoder
         self.matcher = matcher
@@ -101,6 +102,7 @@ class HybridRetriever:
         self.zone_districts = dict(zone_districts or {})
         self.exact_threshold = exact_threshold
         self.pool_size = pool_size
+        self.translate_queries = translate_queries
         self._docs: dict[int, Document] = {}
         self._tokens: dict[int, list[str]] = {}
         self._codes: dict[int, dict[str, float]] = {}
@@ -173,6 +175,16 @@ class HybridRetriever:
                 codes[code] = max(codes.get(code, 0.0), w)
         return codes
 
+    def _query_codes(self, query: Document) -> dict[str, float]:
+        """A query's codes: its title's at full weight, the rest at half (``query_codes``)."""
+        if self.matcher is None:
+            return {}
+        codes = self.matcher.query_codes("\n".join(x for x in (query.title, query.text) if x))
+        for skill in query.skills:
+            for code, w in self.matcher.codes(skill).items():
+                codes[code] = max(codes.get(code, 0.0), 0.5 * w)
+        return codes
+
     def _snapshot(self) -> _Snapshot:
         if self._snap is None:
             ids = sorted(self._docs)
@@ -189,6 +201,14 @@ class HybridRetriever:
         return self._snap
 
     # -- retrieval ---------------------------------------------------------------------------------
+    def query_tokens(self, text: str, exclude: Iterable[str] = ()) -> list[str]:
+        """BM25 tokens of a query, plus (``translate_queries``) those of the other language's names of
+        the titles and skills it holds, through the bilingual taxonomy: the lexical zh ↔ en bridge."""
+        out = tokenize(text)
+        if self.translate_queries and self.matcher is not None:
+            out += tokenize(" ".join(self.matcher.counterparts(text, exclude)))
+        return out
+
     def channel_hits(
         self,
         text: str,
@@ -196,6 +216,7 @@ class HybridRetriever:
         mask: np.ndarray | None = None,
         query_vector: np.ndarray | None = None,
         query_codes: Mapping[str, float] | None = None,
+        query_tokens: Sequence[str] | None = None,
     ) -> dict[str, Hits]:
         """Each channel's top-k within ``mask`` (a boolean mask over the snapshot's rows, None = all)."""
         snap = self._snapshot()
@@ -216,7 +237,8 @@ class HybridRetriever:
             out["dense"] = Hits(ids[order], scores[order])
         else:
             out["dense"] = Hits(np.zeros(0, np.int64), np.zeros(0, np.float32))
-        out["lexical"] = snap.bm25.retrieve(tokenize(text), k, mask)
+        lexical = self.query_tokens(text) if query_tokens is None else list(query_tokens)
+        out["lexical"] = snap.bm25.retrieve(lexical, k, mask)
         if self.matcher is not None:
             codes = self.matcher.codes(text) if query_codes is None else query_codes
             scores = snap.codes.scores(codes)
@@ -274,7 +296,7 @@ class HybridRetriever:
             mask[snap.row_of[query.id]] = False
         pool = max(self.pool_size, top_k)
         q_vec = self.encoder.encode([self._indexed_text(query)])[0]
-        q_codes = self._doc_codes(query)
+        q_codes = self._query_codes(query)
         hits = self.channel_hits(self._indexed_text(query), pool, mask, q_vec, q_codes)
         fused = self.fused(hits, pool, text)
         if not fused:
@@ -383,6 +405,7 @@ class HybridRetriever:
             "fusion": self.fusion.to_json(),
             "pool_size": self.pool_size,
             "exact_threshold": self.exact_threshold,
+            "translate_queries": self.translate_queries,
             "kinds": sorted(self._vectors),
             "documents": len(self._docs),
         }
@@ -406,6 +429,7 @@ class HybridRetriever:
             fusion=Fusion.from_json(card["fusion"] if "fusion" in card else {"weights": card["weights"]}),
             pool_size=card["pool_size"],
             exact_threshold=card["exact_threshold"],
+            translate_queries=card.get("translate_queries", False),
             **kwargs,
         )
         with open(directory / "documents.jsonl", encoding="utf-8") as handle:

@@ -7,7 +7,7 @@ How a text maps (strongest evidence per code wins, weights in (0, 1]):
 * ``exact``      the whole text is a name or alias                                       → 1.0
 * ``contained``  a name or alias occurs in the text (zh substring / en word sequence)      → 0.9
 * ``tokens``     most of a title's tokens (idf-weighted, jieba + stemmed words) occur      → 0.7 × coverage
-* ``ngrams``     most of a Chinese title's character bigrams occur                         → 0.6 × coverage
+* ``ngrams``     most of an all-Chinese title's character bigrams occur                    → 0.6 × coverage
 * ``bridge``     CC-CEDICT glosses of the text's Chinese words cover an English title      → 0.5 × coverage
 * ``skill``      a key skill of the occupation occurs                                      → 0.3 / √(sharing)
 Skills are also returned on their own (``skills``), keyed by the English skill, so coverage of a
@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from models.matching.text import EN_STOPWORDS, char_ngrams, normalise, runs, stem, tokens
+from models.matching.text import EN_STOPWORDS, char_ngrams, has_chinese, normalise, runs, stem, tokens
 from models.taxonomy import Occupation
 
 STRENGTH = {"exact": 1.0, "contained": 0.9, "tokens": 0.7, "ngrams": 0.6, "bridge": 0.5, "skill": 0.3}
@@ -104,10 +104,12 @@ class OccupationMatcher:
         self._skill_zh: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._skill_en: dict[tuple[str, ...], set[tuple[str, str]]] = defaultdict(set)
         sharing: dict[str, set[str]] = defaultdict(set)
+        self._skill_names: dict[str, tuple[str, str]] = {}
         for o in self.occupations.values():
             for zh, en in zip(o.skills_zh, o.skills_en, strict=False):
                 skill = normalise(en)
                 sharing[skill].add(o.code)
+                self._skill_names.setdefault(skill, (zh, en))
                 if normalise(zh):
                     self._skill_zh[normalise(zh)].add((skill, zh))
                 if _en_words(en):
@@ -131,7 +133,9 @@ class OccupationMatcher:
         for i, (_, surface) in enumerate(titles):
             self._title_rows[normalise(surface)].append(i)
         self._title_tokens = [set(tokens(s)) for _, s in titles]
-        self._title_grams = [char_ngrams(s) for _, s in titles]
+        # Mixed titles (IIoT工程师) match by tokens only: their Chinese bigrams alone (工程, 程师) would
+        # put them in every text that says 工程师.
+        self._title_grams = [char_ngrams(s) if all(zh for _, zh in runs(s)) else set() for _, s in titles]
         df: dict[str, int] = defaultdict(int)
         by_token: dict[str, list[int]] = defaultdict(list)
         for i, toks in enumerate(self._title_tokens):
@@ -217,6 +221,25 @@ class OccupationMatcher:
                 found.setdefault(key, SkillMatch(key, display))
         return list(found.values())
 
+    def counterparts(self, text: str, exclude: Iterable[str] = (), min_weight: float = 0.9) -> list[str]:
+        """The other language's names of the titles and skills the text holds (zh ↔ en), for query
+        expansion: a Chinese project then also finds English profiles through BM25, and vice versa.
+
+        Only strong evidence (a title or skill found whole, weight ≥ ``min_weight``) is translated.
+        """
+        zh_text = has_chinese(text)
+        out: list[str] = []
+        for m in self.match(text, exclude).values():
+            if m.weight >= min_weight and m.how != "skill":
+                o = self.occupations[m.code]
+                out.append(o.name_en if has_chinese(m.surface) else o.name_zh)
+        for skill in self.skills(text):
+            zh, en = self._skill_names.get(skill.key, ("", ""))
+            out.append(en if has_chinese(skill.surface) else zh)
+        if not zh_text:
+            out = [x for x in out if has_chinese(x)]
+        return [x for x in dict.fromkeys(out) if x]
+
     def _contained(self, key: str, zh_table: Mapping, en_table: Mapping) -> Iterable[tuple[str, set]]:
         for run, chinese in runs(key):
             if not chinese:
@@ -250,6 +273,19 @@ class OccupationMatcher:
     def codes(self, text: str, exclude: Iterable[str] = ()) -> dict[str, float]:
         return {code: m.weight for code, m in self.match(text, exclude).items()}
 
+    def query_codes(self, text: str, exclude: Iterable[str] = (), rest: float = 0.5) -> dict[str, float]:
+        """Codes of a query whose first line is its title (a project's title names its main
+        occupation): the title's codes at full weight, the rest of the text's at ``rest`` × weight.
+        ``rest=0.5`` was chosen on the simulator set's validation split (0.35 → 0.42 nDCG@10)."""
+        head, _, tail = text.strip().partition("\n")
+        codes = self.codes(text, exclude)
+        if not tail.strip():
+            return codes
+        out = {code: w * rest for code, w in codes.items()}
+        for code, w in self.codes(head, exclude).items():
+            out[code] = max(out.get(code, 0.0), w)
+        return out
+
 
 def overlap(query: Mapping[str, float], doc: Mapping[str, float]) -> float:
     """Taxonomy overlap of two weighted code sets: Σ q·d over shared codes, divided by Σ q (in [0, 1])."""
@@ -260,23 +296,46 @@ def overlap(query: Mapping[str, float], doc: Mapping[str, float]) -> float:
 
 
 class CodeIndex:
-    """Inverted index occupation code → (rows, weights), for the taxonomy retrieval channel."""
+    """Inverted index occupation code → (rows, weights), for the taxonomy retrieval channel.
 
-    def __init__(self, n_rows: int, code_sets: Iterable[Mapping[str, float]]):
+    Scoring is an idf-weighted cosine over sharpened evidence: ``score(d) = Σ_c q_c^p · idf_c · d_c^p /
+    ‖d^p‖`` with ``idf_c = ln(1 + N / df_c)``. Without the length normalisation, a long profile that
+    mentions thirty occupations in passing outranks one whose title is the wanted occupation; ``p = 2``
+    lets an exact or contained title (0.9–1.0) count far more than a partial or skill match (0.3–0.7).
+    ``power=1, normalise=False, idf=False`` is the plain overlap Σ q·d. The defaults were chosen on the
+    validation splits of both evaluation sets (aliases and simulator).
+    """
+
+    def __init__(
+        self,
+        n_rows: int,
+        code_sets: Iterable[Mapping[str, float]],
+        *,
+        power: float = 2.0,
+        idf: bool = True,
+        normalise: bool = True,
+    ):
+        self.power = power
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        norms = np.zeros(n_rows, dtype=np.float64)
         for row, codes in enumerate(code_sets):
             for code, w in codes.items():
-                postings[code].append((row, w))
+                if w > 0:
+                    postings[code].append((row, float(w) ** power))
+                    norms[row] += float(w) ** (2 * power)
         self.n_rows = n_rows
+        self._norm = np.sqrt(norms) if normalise else np.ones(n_rows)
+        self._norm[self._norm == 0] = 1.0
+        self._idf = {c: math.log(1 + n_rows / len(p)) if idf else 1.0 for c, p in postings.items()}
         self._postings = {
-            c: (np.array([r for r, _ in p], np.int64), np.array([w for _, w in p], np.float32))
+            c: (np.array([r for r, _ in p], np.int64), np.array([w for _, w in p], np.float64))
             for c, p in postings.items()
         }
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
-        out = np.zeros(self.n_rows, dtype=np.float32)
+        out = np.zeros(self.n_rows, dtype=np.float64)
         for code, w in query.items():
             posting = self._postings.get(code)
-            if posting is not None:
-                out[posting[0]] += w * posting[1]
-        return out
+            if posting is not None and w > 0:
+                out[posting[0]] += float(w) ** self.power * self._idf[code] * posting[1]
+        return (out / self._norm).astype(np.float32)

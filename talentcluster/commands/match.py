@@ -104,7 +104,7 @@ def _print_table(result: dict) -> None:
     console.print(table)
     fusion = result["fusion"]
     for name, rule in [("default", fusion["default"]), *fusion["by_language"].items()]:
-        console.print(f"fusion[{name}]: {rule}", highlight=False)
+        console.print(f"fusion[{name}]: {rule}", highlight=False, markup=False)
     tuning = result["tuning"] or {}
     console.print(
         f"tuned on: {tuning.get('split', 'nothing (equal weights)')}, "

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from models.errors import NotFound
-from models.matching.text import normalise
+from models.matching.text import has_chinese, language, normalise
 from models.taxonomy import Taxonomy
 
 KINDS = ("aliases", "simulator")
@@ -107,11 +107,43 @@ def build_alias_set(taxonomy: Taxonomy, out: str | Path, *, seed: int, validatio
     }
 
 
-def _find(sim_dir: Path, name: str) -> Path:
-    hits = sorted(sim_dir.rglob(name))
-    if not hits:
-        raise NotFound(f"no {name} under {sim_dir}: run the simulator first", field="sim")
-    return hits[0]
+def _read(sim_dir: Path, relative: str):
+    """A simulator table: a parquet file, or a directory of ``part-*.parquet`` files concatenated."""
+    import pandas as pd
+
+    path = sim_dir / relative
+    if path.is_dir():
+        parts = sorted(path.glob("part-*.parquet"))
+        if parts:
+            return pd.concat([pd.read_parquet(x) for x in parts], ignore_index=True)
+    elif path.with_suffix(".parquet").exists():
+        return pd.read_parquet(path.with_suffix(".parquet"))
+    raise NotFound(
+        f"no {relative}.parquet or {relative}/part-*.parquet under {sim_dir}: run "
+        "`talentcluster data simulate --no-load --out DIR` first",
+        field="sim",
+    )
+
+
+def _joined(value) -> str:
+    """A simulator cell as text: ``;``-separated lists become comma lists, missing values nothing."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    items = [v.strip() for v in value.split(";") if v.strip()]
+    return ("、" if any(has_chinese(v) for v in items) else ", ").join(items)
+
+
+def project_query(row) -> str:
+    """What an enterprise writes: the project's title, description and required skills."""
+    return "\n".join(
+        x for x in (_joined(row.get(c)) for c in ("title", "description", "required_skills")) if x
+    )
+
+
+def profile_document(row) -> dict:
+    """What a person writes: titles as the title; summary and skills as the text (no hidden fields)."""
+    text = "\n".join(x for x in (_joined(row.get(c)) for c in ("summary", "skills")) if x)
+    return {"_id": str(row["external_ref"]), "title": _joined(row.get("titles")), "text": text}
 
 
 def build_simulator_set(
@@ -123,44 +155,56 @@ def build_simulator_set(
     max_projects: int = 400,
     matchable_only: bool = True,
 ) -> dict:
-    """Projects → profiles with the hidden fit as graded relevance (column names as the simulator's
-    ``PROJECT_COLUMNS``, ``PROFILE_COLUMNS`` and ``FIT_COLUMNS``)."""
-    import pandas as pd
+    """Projects → profiles with the hidden fit as graded relevance (simulator columns: ``PROJECT_COLUMNS``,
+    ``PROFILE_COLUMNS``, ``FIT_COLUMNS``).
 
+    Files read: ``projects.parquet``, ``profiles/part-*.parquet`` (the public profiles, never
+    ``truth/profiles``) and ``truth/fit.parquet``. With ``matchable_only`` the corpus holds only profiles
+    that consented to matching (``pool:matching``), as the product would search, and qrels only their
+    fits. Projects are split validation/test by a seeded permutation within each query language, so
+    both splits hold Chinese and English projects in the same shares.
+    """
     sim_dir, out = Path(sim_dir), Path(out)
-    projects = pd.read_parquet(_find(sim_dir, "projects.parquet"))
-    profiles = pd.read_parquet(_find(sim_dir, "profiles.parquet"))
-    fit = pd.read_parquet(_find(sim_dir, "fit.parquet"))
-    if matchable_only and "profile_matchable" in fit:
-        fit = fit[fit["profile_matchable"].astype(bool)]
+    projects = _read(sim_dir, "projects")
+    profiles = _read(sim_dir, "profiles")
+    fit = _read(sim_dir, "truth/fit")
+    if matchable_only:
+        consented = profiles["consent_scopes"].fillna("").str.split(";").map(lambda s: "pool:matching" in s)
+        profiles = profiles[consented]
+        if "profile_matchable" in fit:
+            fit = fit[fit["profile_matchable"].astype(bool)]
+        fit = fit[fit["profile_external_ref"].isin(set(profiles["external_ref"]))]
+    projects = projects.sort_values("external_ref").reset_index(drop=True)
+    texts = {str(r["external_ref"]): project_query(r) for _, r in projects.iterrows()}
     rng = np.random.default_rng(seed)
-    refs = projects["external_ref"].astype(str).tolist()
+    refs = list(texts)
     refs = [refs[i] for i in rng.permutation(len(refs))][:max_projects]
-    n_val = int(round(len(refs) * validation_share))
-    split_of = {r: ("validation" if i < n_val else "test") for i, r in enumerate(refs)}
-
-    def text(row, columns) -> str:
-        return " ".join(str(row[c]) for c in columns if c in row and isinstance(row[c], str) and row[c])
-
+    split_of: dict[str, str] = {}
+    for lang in ("zh", "en"):
+        group = [r for r in refs if language(texts[r]) == lang]
+        n_val = int(round(len(group) * validation_share))
+        split_of.update({r: ("validation" if i < n_val else "test") for i, r in enumerate(group)})
     queries = [
-        {"_id": str(r["external_ref"]), "text": text(r, ("title", "description", "required_skills"))}
-        for _, r in projects[projects["external_ref"].astype(str).isin(split_of)].iterrows()
+        {"_id": r, "text": texts[r], "metadata": {"lang": language(texts[r])}} for r in refs if texts[r]
     ]
-    corpus = [
-        {"_id": str(r["external_ref"]), "title": text(r, ("titles",)), "text": text(r, ("summary", "skills"))}
-        for _, r in profiles.iterrows()
-    ]
+    corpus = [profile_document(r) for _, r in profiles.iterrows()]
     qrels: dict[str, list[tuple[str, str, int]]] = {"validation": [], "test": []}
-    for _, r in fit[fit["project_external_ref"].astype(str).isin(split_of)].iterrows():
-        q = str(r["project_external_ref"])
-        qrels[split_of[q]].append((q, str(r["profile_external_ref"]), int(r["grade"])))
+    for q, d, g in fit[["project_external_ref", "profile_external_ref", "grade"]].itertuples(index=False):
+        if str(q) in split_of and int(g) > 0:
+            qrels[split_of[str(q)]].append((str(q), str(d), int(g)))
     _write(out, corpus, queries, qrels, {})
+    by_split = {s: sorted({q for q, _, _ in rows}) for s, rows in qrels.items()}
     return {
         "kind": "simulator",
         "out": str(out),
         "documents": len(corpus),
         "queries": len(queries),
-        "validation_projects": n_val,
-        "test_projects": len(refs) - n_val,
+        "by_language": {
+            lang: sum(1 for q in queries if q["metadata"]["lang"] == lang) for lang in ("zh", "en")
+        },
+        "validation_projects": len(by_split["validation"]),
+        "test_projects": len(by_split["test"]),
+        "qrels": {s: len(rows) for s, rows in qrels.items()},
+        "matchable_only": matchable_only,
         "seed": seed,
     }

@@ -139,3 +139,37 @@ def test_save_and_load_round_trip_gives_identical_matches(retriever, tmp_path, h
     hash_encoder.model_id_ = "another-model"
     with pytest.raises(ArtifactIncompatible, match="another-model"):
         HybridRetriever.load(tmp_path, hash_encoder)
+
+
+def test_fusion_rules_per_language_are_saved_with_the_retriever(retriever, tmp_path, hash_encoder):
+    from models.matching.fusion import Fusion, FusionRule
+
+    retriever.fusion = Fusion(
+        FusionRule({"dense": 1.0, "lexical": 1.0, "taxonomy": 1.0}),
+        {"zh": FusionRule({"dense": 0.0, "lexical": 1.0, "taxonomy": 0.5}, "score")},
+    )
+    retriever.save(tmp_path)
+    loaded = HybridRetriever.load(tmp_path, hash_encoder, retriever.matcher)
+    assert loaded.fusion == retriever.fusion
+    zh = Document(-1, "project", title="数据分析师", text="负责数据清洗与统计分析")
+    a = retriever.search(zh, "project_to_candidates", top_k=10, today=date(2025, 6, 1))
+    b = loaded.search(zh, "project_to_candidates", top_k=10, today=date(2025, 6, 1))
+    assert [(m.id, m.score) for m in a] == [(m.id, m.score) for m in b]
+
+
+def test_weights_and_fusion_are_alternatives(hash_encoder):
+    from models.matching.fusion import Fusion
+
+    with pytest.raises(InvalidInput, match="not both"):
+        HybridRetriever(hash_encoder, weights={"dense": 1.0}, fusion=Fusion.equal(["dense"]))
+
+
+def test_a_chinese_query_reaches_english_profiles_through_the_lexical_channel(hash_encoder, occupations):
+    english = Document(
+        1, "profile", title="Data engineer", text="Builds data pipelines.", consent=frozenset({"matching"})
+    )
+    query = "招聘数据工程师，负责数据管道"
+    for translate, found in ((True, True), (False, False)):
+        r = HybridRetriever(hash_encoder, OccupationMatcher(occupations), translate_queries=translate)
+        r.upsert([english])
+        assert (1 in r.channel_hits(query, 10)["lexical"].ids.tolist()) is found

@@ -5,7 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from models.errors import ImportRejected, NotFound
+from models.errors import ImportRejected, InvalidInput, NotFound
+from models.matching.text import language
 from models.taxonomy import Occupation, Taxonomy
 from training.matching.beir import load_beir
 from training.matching.datasets import build_alias_set
@@ -143,3 +144,121 @@ def test_cli_evaluate_writes_the_report_shape(tmp_path, alias_set, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "fused" in json.loads(report.read_text())["channels"]
+
+
+def write_simulation(directory):
+    """The simulator's files, in its layout and column names, for 8 projects and 12 profiles."""
+    import pandas as pd
+
+    (directory / "profiles").mkdir(parents=True)
+    (directory / "truth" / "profiles").mkdir(parents=True)
+    zh = OCCUPATIONS
+    projects = pd.DataFrame(
+        {
+            "enterprise_code": ["ent-001"] * 8,
+            "external_ref": [f"PRJ-{i:06d}" for i in range(8)],
+            "title": [
+                f"招聘{zh[i % 4].name_zh}" if i % 2 else f"Hiring a {zh[i % 4].name_en}" for i in range(8)
+            ],
+            "description": ["急需人才" if i % 2 else "We need talent" for i in range(8)],
+            "required_occupations": [zh[i % 4].code for i in range(8)],
+            "required_skills": [
+                ";".join(zh[i % 4].skills_zh if i % 2 else zh[i % 4].skills_en) for i in range(8)
+            ],
+        }
+    )
+    profiles = pd.DataFrame(
+        {
+            "external_ref": [f"P{i:08d}" for i in range(12)],
+            "summary": [f"{zh[i % 4].name_en} with experience" for i in range(12)],
+            "titles": [f"{zh[i % 4].name_zh};{zh[i % 4].name_en}" for i in range(12)],
+            "skills": [";".join(zh[i % 4].skills_en) for i in range(12)],
+            "occupation_code": [zh[i % 4].code for i in range(12)],
+            "consent_scopes": ["pool:matching" if i != 11 else "pool:catalogue" for i in range(12)],
+        }
+    )
+    fit = pd.DataFrame(
+        [
+            (p, "ent-001", f"P{j:08d}", 3 if j < 4 else 2, j != 11)
+            for i, p in enumerate(projects["external_ref"])
+            for j in range(12)
+            if j % 4 == i % 4
+        ],
+        columns=[
+            "project_external_ref",
+            "enterprise_code",
+            "profile_external_ref",
+            "grade",
+            "profile_matchable",
+        ],
+    )
+    projects.to_parquet(directory / "projects.parquet")
+    profiles.to_parquet(directory / "profiles" / "part-00000.parquet")
+    profiles.assign(summary="HIDDEN").to_parquet(directory / "truth" / "profiles" / "part-00000.parquet")
+    fit.to_parquet(directory / "truth" / "fit.parquet")
+
+
+def test_simulator_set_splits_projects_keeps_consented_profiles_and_grades(tmp_path):
+    from training.matching.datasets import build_simulator_set
+
+    write_simulation(tmp_path / "sim")
+    summary = build_simulator_set(tmp_path / "sim", tmp_path / "set", seed=7)
+    data = load_beir(tmp_path / "set")
+    assert summary["documents"] == 11 and "P00000011" not in data.corpus  # no matching consent
+    assert all("HIDDEN" not in text for _, text in data.corpus.values())  # public profiles only
+    val, test = set(data.qrels["validation"]), set(data.qrels["test"])
+    assert val and test and val.isdisjoint(test) and val | test == set(data.queries)
+    assert {"zh", "en"} == {language(data.queries[q]) for q in test}  # both languages on each side
+    assert {g for q in data.qrels["test"].values() for g in q.values()} <= {1, 2, 3}
+    assert build_simulator_set(tmp_path / "sim", tmp_path / "again", seed=7)["qrels"] == summary["qrels"]
+
+
+def test_simulator_set_names_the_missing_file(tmp_path):
+    from training.matching.datasets import build_simulator_set
+
+    with pytest.raises(NotFound, match="simulate"):
+        build_simulator_set(tmp_path, tmp_path / "set", seed=7)
+
+
+def test_cli_builds_and_evaluates_the_simulator_set_with_rules_per_language(tmp_path, monkeypatch):
+    from talentcluster.commands import match
+
+    write_simulation(tmp_path / "sim")
+    monkeypatch.setattr(match, "_encoder", lambda model, threads: HashEncoder())
+    monkeypatch.setattr(match, "_taxonomy", lambda required: tiny_taxonomy())
+    runner = CliRunner()
+    out = tmp_path / "set"
+    built = runner.invoke(
+        match.app,
+        [
+            "build-eval",
+            "--kind",
+            "simulator",
+            "--sim",
+            str(tmp_path / "sim"),
+            "--out",
+            str(out),
+            "--seed",
+            "7",
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    report, rules = tmp_path / "r.json", tmp_path / "fusion.json"
+    result = runner.invoke(
+        match.app, ["evaluate", "--dataset", str(out), "--report", str(report), "--fusion-out", str(rules)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text())
+    assert set(data["channels"]) == {"dense", "lexical", "taxonomy", "fused"}
+    saved = json.loads(rules.read_text())
+    assert {k: saved[k] for k in ("format", "default", "by_language")} == data["fusion"]
+    assert saved["tuning"]["split"] == "validation"
+
+
+def test_strict_and_leave_one_out_holdouts_are_both_reported(alias_set):
+    path, _ = alias_set
+    strict = evaluate(path, HashEncoder(), tiny_taxonomy(), holdout="all")
+    loo = evaluate(path, HashEncoder(), tiny_taxonomy(), holdout="query")
+    assert strict["taxonomy"]["holdout"] == "all" and loo["taxonomy"]["holdout"] == "query"
+    with pytest.raises(InvalidInput, match="query"):
+        evaluate(path, HashEncoder(), tiny_taxonomy(), holdout="none")
