@@ -112,9 +112,11 @@ class AutoETSForecaster(Forecaster):
 
     name = "auto_ets"
 
-    def __init__(self, horizon: int = 12, season_length: int = SEASON):
+    def __init__(self, horizon: int = 12, season_length: int = SEASON, model: str = "ZZZ", n_jobs: int = 1):
         self.horizon = horizon
         self.season_length = season_length
+        self.model = model
+        self.n_jobs = n_jobs
 
     def fit(self, df: pd.DataFrame) -> AutoETSForecaster:
         H = check_horizon(self.horizon)
@@ -132,7 +134,7 @@ class AutoETSForecaster(Forecaster):
             (plain, 1, "auto_ets_nonseasonal"),
         ):
             if mask.any():
-                fc = self._ets(panel, np.flatnonzero(mask), first, H, m)
+                fc = self._ets(panel, np.flatnonzero(mask), first, H, m, self._space(m), self.n_jobs)
                 rows = np.flatnonzero(mask)
                 mean[rows] = fc["mean"]
                 half[80][rows], half[95][rows] = fc[80], fc[95]
@@ -143,8 +145,17 @@ class AutoETSForecaster(Forecaster):
         self.clip_nonnegative_ = bool(np.nanmin(panel.values) >= 0)
         return self
 
+    def _space(self, m: int) -> str:
+        """The model string for season length ``m``: a non-seasonal fit cannot take a seasonal component."""
+        spec = str(self.model).upper()
+        if len(spec) not in (3, 4) or m > 1:
+            return spec
+        return spec[:-1] + "N"
+
     @staticmethod
-    def _ets(panel: Panel, rows: np.ndarray, first: np.ndarray, H: int, m: int) -> dict:
+    def _ets(
+        panel: Panel, rows: np.ndarray, first: np.ndarray, H: int, m: int, spec: str, n_jobs: int
+    ) -> dict:
         """Forecasts from the shared origin; internal gaps are interpolated linearly (ETS takes no NaN)."""
         from statsforecast import StatsForecast
         from statsforecast.models import AutoETS, Naive
@@ -162,7 +173,9 @@ class AutoETSForecaster(Forecaster):
                 )
             )
         long = pd.concat(frames, ignore_index=True)
-        sf = StatsForecast(models=[AutoETS(season_length=m)], freq="MS", n_jobs=1, fallback_model=Naive())
+        sf = StatsForecast(
+            models=[AutoETS(season_length=m, model=spec)], freq="MS", n_jobs=n_jobs, fallback_model=Naive()
+        )
         fc = sf.forecast(df=long, h=H, level=[80, 95])
         fc = fc.sort_values(["unique_id", "ds"])
         k = len(rows)

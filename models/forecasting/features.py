@@ -183,3 +183,37 @@ def build_features(
     for c in spec.static:
         f[f"static_{c}"] = static_codes[c][i].astype(np.float64)
     return np.column_stack([f[n] for n in spec.names]).astype(np.float32)
+
+
+GROUP_WINDOWS = (3, 6, 12)
+
+
+def group_feature_names(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the pooled momentum inputs of :func:`group_momentum` for each group column."""
+    return tuple(f"{g}_yoy{w}" for g in groups for w in GROUP_WINDOWS)
+
+
+def group_momentum(values: np.ndarray, codes: np.ndarray, group: str) -> dict[str, np.ndarray]:
+    """Year-on-year log growth of a group's summed w-month mean, broadcast to its series: ``(n, T)`` each.
+
+    Column ``o`` reads columns ``<= o`` only (it is an input *not known at cut-off*, entering at the origin).
+    Pooling over every series of the occupation (or industry) estimates the shared drift, episodes and
+    trend far less noisily than one small series can; a series missing either month drops out of the
+    ratio rather than counting as zero.
+    """
+    out = {}
+    n, T = values.shape
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    for w in GROUP_WINDOWS:
+        now = _rolling_mean(values, w)
+        before = np.full_like(now, np.nan)
+        before[:, 12:] = now[:, :-12]
+        ok = np.isfinite(now) & np.isfinite(before)
+        num = np.zeros((n_groups, T))
+        den = np.zeros((n_groups, T))
+        np.add.at(num, codes, np.where(ok, now, 0.0))
+        np.add.at(den, codes, np.where(ok, before, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
+        out[f"{group}_yoy{w}"] = r[codes]
+    return out

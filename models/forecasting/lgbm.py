@@ -31,7 +31,14 @@ import pandas as pd
 from models.errors import InvalidInput
 from models.forecasting.base import Forecaster
 from models.forecasting.conformal import horizon_quantiles
-from models.forecasting.features import LOOKBACK, FeatureSpec, build_features, origin_scale
+from models.forecasting.features import (
+    LOOKBACK,
+    FeatureSpec,
+    build_features,
+    group_feature_names,
+    group_momentum,
+    origin_scale,
+)
 from models.forecasting.frames import (
     DS,
     ID,
@@ -79,6 +86,9 @@ class GlobalLGBMForecaster(Forecaster):
         num_threads: int = 0,
         seed: int = 0,
         base_margin: bool = False,
+        objective: str = "l2",
+        group_features: tuple[str, ...] = (),
+        train_months: int | None = None,
     ):
         self.horizon = horizon
         self.lags = lags
@@ -97,6 +107,9 @@ class GlobalLGBMForecaster(Forecaster):
         self.num_threads = num_threads
         self.seed = seed
         self.base_margin = base_margin
+        self.objective = objective
+        self.group_features = group_features
+        self.train_months = train_months
 
     # -- parameters ------------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -113,7 +126,7 @@ class GlobalLGBMForecaster(Forecaster):
             lags=lags,
             windows=windows,
             known_exog=tuple(self.known_exog),
-            unknown_exog=tuple(self.unknown_exog),
+            unknown_exog=(*self.unknown_exog, *group_feature_names(tuple(self.group_features))),
             static=tuple(self.static_features),
         )
 
@@ -143,7 +156,7 @@ class GlobalLGBMForecaster(Forecaster):
 
     def _lgb_params(self, n_rows: int) -> dict:
         return {
-            "objective": "l2",
+            "objective": self.objective,
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": self.min_data_in_leaf,
@@ -160,12 +173,17 @@ class GlobalLGBMForecaster(Forecaster):
         """Fit on a long frame; raises InvalidInput for malformed or too-short data."""
         spec = self._spec()
         H = self.horizon
-        exog_cols = (*spec.known_exog, *spec.unknown_exog)
-        df = validate_long(df, required=(*exog_cols, *spec.static))
+        exog_cols = (*spec.known_exog, *self.unknown_exog)
+        groups = tuple(self.group_features)
+        df = validate_long(df, required=(*exog_cols, *spec.static, *groups))
         panel = to_panel(df)
         T = panel.values.shape[1]
         K = self._calibration_size(T)
         exog = {c: _numeric_panel(df, c, panel.ids) for c in exog_cols}
+        for g in groups:
+            first = df.groupby(ID)[g].first().astype(str).reindex(panel.ids)
+            codes = pd.Index(sorted(first.unique())).get_indexer(first)
+            exog.update(group_momentum(panel.values, codes, g))
         self.static_categories_ = {c: sorted(map(str, df[c].astype(str).unique())) for c in spec.static}
         statics = self._static_codes(df, panel.ids)
         absy = np.abs(panel.values)
@@ -216,17 +234,22 @@ class GlobalLGBMForecaster(Forecaster):
         return out
 
     def _rows(self, panel: Panel, scale: np.ndarray, max_t: int, max_rows: int, rng) -> tuple:
+        """Training rows (series, origin, horizon) with an observed target at or before ``max_t``.
+
+        ``train_months`` keeps only origins within that many months before ``max_t`` (recent regimes).
+        """
         n, _ = panel.values.shape
         H = self.horizon
-        total = n * max_t * H
+        lo = max(0, max_t - int(self.train_months)) if self.train_months else 0
+        total = n * (max_t - lo) * H
         if total <= max_rows:
             i, o, h = (
                 a.ravel()
-                for a in np.meshgrid(np.arange(n), np.arange(max_t), np.arange(1, H + 1), indexing="ij")
+                for a in np.meshgrid(np.arange(n), np.arange(lo, max_t), np.arange(1, H + 1), indexing="ij")
             )
         else:
             m = int(max_rows * 1.5)
-            i, o, h = rng.integers(0, n, m), rng.integers(0, max_t, m), rng.integers(1, H + 1, m)
+            i, o, h = rng.integers(0, n, m), rng.integers(lo, max_t, m), rng.integers(1, H + 1, m)
         t = o + h
         ok = t <= max_t
         ok[ok] = np.isfinite(panel.values[i[ok], t[ok]]) & np.isfinite(scale[i[ok], o[ok]])

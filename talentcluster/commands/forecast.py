@@ -32,6 +32,11 @@ HIERARCHY_HELP = "Comma-separated hierarchy columns; 'auto' = the text columns; 
 SUPPLY_HELP = "Job seekers (same layout) when --input holds postings: adds shortage ranking."
 
 
+TARGET_HELP = "Store input only: the count to forecast (postings, job_seekers or hires)."
+TRUTH_HELP = "Store input only: truth/observations.parquet; scores the forecasts after the last month."
+ETS_HELP = "AutoETS model space, statsforecast notation ('ZZZ' = full search; 'ANA' is ~10x faster)."
+
+
 @app.command()
 def backtest(
     input: InputOpt,
@@ -42,44 +47,92 @@ def backtest(
     hierarchy: Annotated[str, typer.Option("--hierarchy", help=HIERARCHY_HELP)] = "auto",
     supply: Annotated[Path | None, typer.Option("--supply", help=SUPPLY_HELP)] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="k of shortage precision@k, recall@k.")] = 20,
+    target: Annotated[str, typer.Option("--target", help=TARGET_HELP)] = "postings",
+    truth: Annotated[Path | None, typer.Option("--truth", help=TRUTH_HELP)] = None,
+    until: Annotated[
+        str, typer.Option("--until", help="Use observations up to this month (YYYY-MM) only: validation.")
+    ] = "",
+    ets_model: Annotated[str, typer.Option("--ets-model", help=ETS_HELP)] = "ZZZ",
 ) -> None:
-    """Rolling-origin backtest of lgbm_global against seasonal_naive and auto_ets; writes a JSON report."""
+    """Rolling-origin backtest of lgbm_global against seasonal_naive and auto_ets; writes a JSON report.
+
+    The input is a long file (unique_id,ds,y[,hierarchy columns]) or the simulated store's
+    observations.parquet (series zone|segment|occupation, hierarchy from the reference taxonomy).
+    """
     with domain_errors():
+        import pandas as pd
+
+        from models.errors import InvalidInput
         from models.forecasting.frames import validate_long
         from models.forecasting.reconcile import Hierarchy
+        from training.forecasting import store
         from training.forecasting.backtest import backtest as run_backtest
+        from training.forecasting.backtest import default_models, store_lgbm_params, truth_backtest
         from training.forecasting.data import hierarchy_columns, read_long
 
-        df = validate_long(read_long(input), required=())
-        cols = _hierarchy(df, hierarchy, hierarchy_columns)
-        hier = Hierarchy.from_columns(cols) if cols else None
-        n_models = 3
+        raw = read_long(input)
+        is_store = store.is_store_frame(raw)
+        if (truth is not None or target != "postings") and not is_store:
+            raise InvalidInput("--truth and --target need the store's observations.parquet", field="input")
+        lgbm_params: dict = {}
+        if is_store:
+            ref = settings().reference_dir
+            df = store.store_to_long(raw, ref, target)
+            cols = [] if hierarchy == "none" else list(store.HIERARCHY)
+            hier = Hierarchy.from_columns(cols, total=False) if cols else None
+            lgbm_params = store_lgbm_params()
+            supply_df = store.store_to_long(raw, ref, "job_seekers")
+        else:
+            df = validate_long(raw, required=())
+            cols = _hierarchy(df, hierarchy, hierarchy_columns)
+            hier = Hierarchy.from_columns(cols) if cols else None
+            supply_df = read_long(supply) if supply is not None else None
+        if until:
+            end = pd.Timestamp(f"{until}-01")
+            df = df[df["ds"] <= end]
+            supply_df = supply_df[supply_df["ds"] <= end] if supply_df is not None else None
+        models = default_models(horizon, ets_model=ets_model, **lgbm_params)
+        shortage = supply_df is not None and target == "postings"
+        truth_df = store.read_truth(truth, target) if truth is not None else None
+        n_models = len(models)
         with _progress() as bar:
-            total = cutoffs * n_models * (2 if supply else 1)
+            total = (cutoffs + (truth is not None)) * (n_models + shortage)
             task = bar.add_task("backtest", total=total)
 
             def step_done(msg: str) -> None:
                 bar.update(task, advance=1, description=msg)
 
+            frame = df[["unique_id", "ds", "y", *cols]]
             result = run_backtest(
-                df[["unique_id", "ds", "y", *cols]],
+                frame,
                 horizon,
+                models=models,
                 n_cutoffs=cutoffs,
                 step=step or None,
                 hierarchy=hier,
                 progress=step_done,
             )
             rep = result.report
-            if supply is not None:
+            fcs = [result.forecasts]
+            if truth_df is not None:
+                tr = truth_backtest(
+                    frame, truth_df, horizon, models=models, hierarchy=hier, progress=step_done
+                )
+                rep["truth"] = tr.report
+                fcs.append(tr.forecasts)
+            if shortage:
                 from training.forecasting.shortage_backtest import shortage_ranking_backtest
 
                 rep["shortage"] = shortage_ranking_backtest(
-                    df,
-                    read_long(supply),
+                    df[["unique_id", "ds", "y", *cols]],
+                    supply_df,
                     horizon,
                     n_cutoffs=cutoffs,
                     step=step or None,
                     k=top_k,
+                    params=lgbm_params,
+                    demand_forecasts=pd.concat(fcs, ignore_index=True),
+                    truth=truth_df,
                     progress=step_done,
                 )
             bar.update(task, completed=total, description="done")
