@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from talentcluster.commands import auth, data, db, forecast, match, serve
+from talentcluster.commands import auth, catalogue, data, db, forecast, match, serve
 
 app = typer.Typer(
     name="talentcluster",
@@ -20,6 +20,7 @@ app.add_typer(auth.app, name="auth")
 app.add_typer(data.app, name="data")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(match.app, name="match")
+app.add_typer(catalogue.app, name="catalogue")
 app.command()(serve.serve)
 app.command()(serve.demo)
 

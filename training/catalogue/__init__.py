@@ -1,0 +1,1 @@
+"""The yearly catalogue job: forecasts → versioned, reviewed, atomically published editions."""
