@@ -131,10 +131,16 @@ def authenticate(session: Session, secret: str | None) -> Principal:
     """The principal of a live key; ``Unauthenticated`` (which never repeats the secret) otherwise."""
     if not secret:
         raise Unauthenticated("missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    return principal_of_key_hash(session, hash_secret(secret))
+
+
+def principal_of_key_hash(session: Session, key_hash: str) -> Principal:
+    """The principal of the live key with this hash: how a console session, which keeps only the hash of
+    the key it was opened with, resolves its caller on every request (so revoking the key ends it)."""
     row = session.execute(
         select(ApiKey, Enterprise.code)
         .outerjoin(Enterprise, Enterprise.id == ApiKey.enterprise_id)
-        .where(ApiKey.key_hash == hash_secret(secret), ApiKey.revoked_at.is_(None))
+        .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     ).first()
     if row is None:
         raise Unauthenticated("invalid or revoked API key")

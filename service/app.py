@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -13,14 +14,17 @@ from fastapi import FastAPI, Request
 from starlette.requests import Request as StarletteRequest
 
 from models.errors import RateLimited
+from models.matching.index_store import MatchingIndex
+from models.matching.serving import IndexHolder
 from models.profiles import ProfileIndex
 from models.settings import Settings
 from models.storage.database import make_engine, session_factory
 from models.taxonomy import Taxonomy
-from service import errors
+from service import bureau_state, errors, openapi
+from service.console import web as console
 from service.limits import BodyLimit, TokenBuckets, caller_key
 from service.metrics import RequestMetrics
-from service.routers import admin, health, profiles, projects, reference
+from service.routers import admin, bureau, catalogue, health, matching, profiles, projects, reference
 
 log = logging.getLogger("talentcluster.access")
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -51,9 +55,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex | None = None) -> FastAPI:
-    """The app. ``profile_index`` is what profile deletion tells to forget a person (the matching index),
-    until the lifespan loads one itself."""
+def index_holder(settings: Settings, taxonomy: Taxonomy, encoder=None) -> IndexHolder:
+    """The matching index of this worker: the version ``<home>/index/CURRENT`` names, read-only, and
+    newer versions swapped in as they are published. The encoder and the taxonomy matcher are made on
+    the first load (none while no index exists) and shared by every later version."""
+    made: dict = {}
+
+    def load(version_dir):
+        if not made:
+            from models.matching.encoder import Encoder
+            from models.matching.taxonomy_channel import OccupationMatcher
+
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models are local directories, never fetched
+            made["encoder"] = encoder or Encoder(settings.embedding_model or None)
+            made["matcher"] = OccupationMatcher(taxonomy.occupations.values())
+            made["districts"] = {code: z.district_code for code, z in taxonomy.zones.items()}
+        return MatchingIndex.load(version_dir, made["encoder"], made["matcher"], made["districts"])
+
+    return IndexHolder(settings.index_dir, load, refresh_seconds=settings.index_refresh_seconds)
+
+
+def create_app(
+    settings: Settings | None = None, *, profile_index: ProfileIndex | None = None, encoder=None
+) -> FastAPI:
+    """The app. ``profile_index`` is what profile deletion tells to forget a person; by default the
+    matching index the lifespan loads. ``encoder`` replaces the one made from the settings (tests share
+    one loaded model)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -62,8 +89,11 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
         app.state.engine = make_engine(settings.resolved_database_url)
         app.state.session_factory = session_factory(app.state.engine)
         app.state.taxonomy = Taxonomy.load(settings.reference_dir)
-        app.state.profile_index = profile_index
+        app.state.index_holder = index_holder(settings, app.state.taxonomy, encoder).start()
+        app.state.profile_index = profile_index or app.state.index_holder
+        bureau_state.install(app, settings)
         yield
+        app.state.index_holder.wait_for_loader(timeout=30)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -74,6 +104,7 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
         lifespan=lifespan,
     )
     errors.install(app)
+    openapi.install(app)
     app.state.metrics = RequestMetrics()
     app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
 
@@ -127,6 +158,10 @@ def create_app(settings: Settings | None = None, *, profile_index: ProfileIndex 
     app.include_router(health.router)
     app.include_router(reference.router)
     app.include_router(projects.router)
+    app.include_router(matching.router)
     app.include_router(profiles.router)
+    app.include_router(catalogue.router)
     app.include_router(admin.router)
+    app.include_router(bureau.router)
+    console.install(app)
     return app

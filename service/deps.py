@@ -10,11 +10,14 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from models.auth import Principal, Role, authenticate
+from models.auth import Principal, Role, authenticate, principal_of_key_hash
 from models.errors import Conflict, Unavailable
+from models.matching.index_store import MatchingIndex
+from models.matching.serving import MISSING_MESSAGE, IndexHolder
 from models.profiles import ProfileIndex
 from models.settings import Settings
 from models.taxonomy import Taxonomy
+from service.console.sessions import cookie_session
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key, in `X-API-Key`")
@@ -31,6 +34,15 @@ def get_taxonomy(request: Request) -> Taxonomy:
 def get_profile_index(request: Request) -> ProfileIndex | None:
     """The matching index that must forget deleted profiles, once one is wired into ``app.state``."""
     return getattr(request.app.state, "profile_index", None)
+
+
+def matching_index(request: Request) -> Iterator[MatchingIndex]:
+    """The loaded matching index, held (read lock) for the request; 503 when none is built yet."""
+    holder: IndexHolder | None = getattr(request.app.state, "index_holder", None)
+    if holder is None:
+        raise Unavailable(MISSING_MESSAGE, field="index")
+    with holder.reading() as index:
+        yield index
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -60,10 +72,14 @@ def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Principal:
-    """The caller named by the API key (``Authorization: Bearer``, else ``X-API-Key``); 401 otherwise."""
+    """The caller named by the API key (``Authorization: Bearer``, else ``X-API-Key``), else by the
+    console's session cookie (whose state changes must carry the CSRF header); 401 otherwise."""
     secret = credentials.credentials if credentials is not None else api_key
+    console = cookie_session(request) if secret is None else None
     try:
         with request.app.state.session_factory() as session:
+            if console is not None:
+                return principal_of_key_hash(session, console.key_hash)
             principal = authenticate(session, secret)
     except OperationalError as exc:
         raise Unavailable("the database is unreachable; try again shortly") from exc
@@ -88,3 +104,5 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 EnterpriseUser = Annotated[Principal, Depends(role(Role.enterprise_user))]
 TalentUser = Annotated[Principal, Depends(role(Role.talent))]
 Admin = Annotated[Principal, Depends(role(Role.admin))]
+AnalystOrEnterprise = Annotated[Principal, Depends(role(Role.bureau_analyst, Role.enterprise_user))]
+IndexDep = Annotated[MatchingIndex, Depends(matching_index, scope="function")]

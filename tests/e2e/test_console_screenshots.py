@@ -1,0 +1,70 @@
+"""Screenshots of each main console page, in zh and in en, for docs/console/.
+
+Regenerate with: TALENTCLUSTER_CONSOLE_SCREENSHOTS=docs/console pytest tests/e2e -m e2e -k screenshots
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+OUT = os.environ.get("TALENTCLUSTER_CONSOLE_SCREENSHOTS")
+
+# (file stem, role, hash path, selector to wait for, optional click before the shot)
+PAGES = [
+    ("login", None, "/#/login", "#api-key", None),
+    ("projects", "recruiter", "/#/projects", "table.table", None),
+    ("project", "recruiter", "/#/projects/{project}", "[data-testid=shortlist] table", None),
+    ("project-form", "recruiter", "/#/projects/{project}/edit", "[data-testid=occupations] input", None),
+    ("talent-profile", "talent", "/#/me", "[data-testid=scopes]", None),
+    ("talent-consent", "talent", "/#/me/consent", "form.consent-form", None),
+    ("chain", "analyst", "/#/chains/BIO", "[data-testid=chain-chart] .main-svg", None),
+    ("zones", "analyst", "/#/zones?industry=NIT", ".tilemap", "button.tile[data-zone=zhongguancun]"),
+]
+
+
+@pytest.mark.skipif(not OUT, reason="set TALENTCLUSTER_CONSOLE_SCREENSHOTS=<dir> to write the screenshots")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots(browser, demo, lang):
+    out = Path(OUT)
+    out.mkdir(parents=True, exist_ok=True)
+    for title, kind in [
+        ("细胞治疗工艺开发 Cell-therapy process", "industrialisation"),
+        ("医学影像 AI 平台", "innovation_team"),
+    ]:
+        demo.api.project(demo.recruiter_client, title=title, kind=kind)
+    demo.recruiter_client.post(
+        f"/v1/projects/{demo.project['id']}/shortlist", json={"profile_id": demo.candidate_id}
+    )
+    demo.recruiter_client.post(
+        f"/v1/projects/{demo.project['id']}/feedback",
+        json={"profile_id": demo.candidate_id, "label": "contacted"},
+    )
+    keys = {"recruiter": demo.recruiter, "talent": demo.talent, "analyst": demo.analyst}
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    context.add_cookies([{"name": "tc_lang", "value": lang, "url": demo.url}])
+    page = context.new_page()
+    current = None
+    for stem, role, path, ready, click in PAGES:
+        if role != current:
+            context.clear_cookies()
+            context.add_cookies([{"name": "tc_lang", "value": lang, "url": demo.url}])
+            if role:
+                page.goto(demo.url + "/#/login")
+                page.fill("#api-key", keys[role])
+                page.click("form.login-form button[type=submit]")
+                page.wait_for_selector("nav .nav-link")
+            current = role
+        page.goto(demo.url + path.format(project=demo.project["id"]))
+        page.wait_for_selector(ready)
+        if click:
+            page.click(click)
+            page.wait_for_selector("[data-testid=zone-detail] .main-svg")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / f"{stem}-{lang}.png"))
+    context.close()
