@@ -39,10 +39,30 @@ class Settings(BaseSettings):
         default=1_048_576, ge=1, description="Largest request body accepted; larger ones answer 413."
     )
     rate_limit_per_minute: float = Field(
-        default=600, gt=0, description="Sustained requests per minute per API key (or per address, without one)."
+        default=600,
+        gt=0,
+        description="Sustained requests per minute per API key (or per address, without one).",
     )
     rate_limit_burst: int = Field(
         default=120, ge=1, description="Requests a key may make at once before the per-minute rate applies."
+    )
+
+    index_refresh_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often (at most) a worker looks for a new matching index version to swap in.",
+    )
+
+    forecast_horizon: int = Field(
+        default=24, ge=1, le=24, description="Months ahead of a production forecast run (and a retrain job)."
+    )
+    forecast_params: dict = Field(
+        default_factory=dict,
+        description="Overrides of the forecast run's LightGBM parameters, as JSON "
+        '(e.g. {"n_estimators": 100}); empty = the tuned store parameters.',
+    )
+    forecast_refresh_seconds: float = Field(
+        default=5.0, ge=0, description="How often (at most) a worker looks for a newly promoted forecaster."
     )
 
     @property
@@ -54,6 +74,15 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.home / "artifacts"
+
+    @property
+    def index_dir(self) -> Path:
+        """Versions of the matching index and the ``CURRENT`` pointer."""
+        return self.home / "index"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.home / "cache" / "embeddings"
 
     @property
     def simulations_dir(self) -> Path:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from talentcluster.commands import forecast_run
 from talentcluster.commands.common import console, domain_errors, settings
 
 app = typer.Typer(help="forecast commands", no_args_is_help=True)
@@ -53,6 +54,9 @@ def backtest(
         str, typer.Option("--until", help="Use observations up to this month (YYYY-MM) only: validation.")
     ] = "",
     ets_model: Annotated[str, typer.Option("--ets-model", help=ETS_HELP)] = "ZZZ",
+    forecasts: Annotated[
+        Path | None, typer.Option("--forecasts", help="Also write every forecast (Parquet) for the notebook.")
+    ] = None,
 ) -> None:
     """Rolling-origin backtest of lgbm_global against seasonal_naive and auto_ets; writes a JSON report.
 
@@ -91,7 +95,7 @@ def backtest(
             end = pd.Timestamp(f"{until}-01")
             df = df[df["ds"] <= end]
             supply_df = supply_df[supply_df["ds"] <= end] if supply_df is not None else None
-        models = default_models(horizon, ets_model=ets_model, **lgbm_params)
+        models = default_models(horizon, ets_model=ets_model, ets_n_jobs=2, **lgbm_params)
         shortage = supply_df is not None and target == "postings"
         truth_df = store.read_truth(truth, target) if truth is not None else None
         n_models = len(models)
@@ -120,6 +124,7 @@ def backtest(
                 )
                 rep["truth"] = tr.report
                 fcs.append(tr.forecasts)
+            node_frames: list = []
             if shortage:
                 from training.forecasting.shortage_backtest import shortage_ranking_backtest
 
@@ -134,22 +139,61 @@ def backtest(
                     demand_forecasts=pd.concat(fcs, ignore_index=True),
                     truth=truth_df,
                     progress=step_done,
+                    frames=node_frames,
                 )
             bar.update(task, completed=total, description="done")
+        rep["models_spec"] = {m.name: m.get_params() for m in models}
         report.parent.mkdir(parents=True, exist_ok=True)
+        if forecasts is not None:
+            forecasts.parent.mkdir(parents=True, exist_ok=True)
+            pd.concat(fcs, ignore_index=True).to_parquet(forecasts, index=False)
+            if node_frames:
+                pd.concat(node_frames, ignore_index=True).to_parquet(
+                    forecasts.with_name(forecasts.stem + "-shortage.parquet"), index=False
+                )
         report.write_text(json.dumps(rep, indent=2, ensure_ascii=False, default=_json_default))
         _print_summary(rep, report)
 
 
 @app.command()
 def train(
-    input: InputOpt,
-    horizon: HorizonOpt = 12,
+    input: Annotated[
+        Path | None, typer.Option("--input", help="Long-format CSV or Parquet: unique_id,ds,y.")
+    ] = None,
+    from_store: Annotated[
+        bool, typer.Option("--store", help="The production run: observations from the database (see run).")
+    ] = False,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon", min=1, max=36, help="Months ahead (12 for --input; 24 for --store)."),
+    ] = None,
     cutoffs: Annotated[
-        int, typer.Option("--cutoffs", min=0, help="Backtest origins for the card (0: skip).")
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--cutoffs", min=0, help="Backtest origins for the card (0: skip; default 3, --store 0)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=1, max=2, help="--store: fit the two targets in N processes.")
+    ] = 2,
+    promote: Annotated[str, typer.Option("--promote", help=forecast_run.PROMOTE_HELP)] = "if_none",
+    progress: Annotated[str, typer.Option("--progress", help=forecast_run.PROGRESS_HELP)] = "bar",
+    trees: Annotated[
+        int | None, typer.Option("--trees", min=1, help="--store: LightGBM trees (default: tuned).")
+    ] = None,
 ) -> None:
-    """Fit the global model on a file and save a new artifact version with its card."""
+    """Fit the global model and save a new artifact version with its card.
+
+    --input FILE: one model on a long file. --store: the production run on the database (demand and
+    supply, every hierarchy level, shortages), registered as a forecaster version.
+    """
+    if from_store == (input is not None):
+        raise typer.BadParameter("give exactly one of --input FILE or --store")
+    if from_store:
+        forecast_run.run_store(
+            horizon=horizon, cutoffs=cutoffs or 0, jobs=jobs, promote=promote, progress=progress, trees=trees
+        )
+        return
     with domain_errors():
         from training.forecasting.data import read_long
         from training.forecasting.train import train_forecaster
@@ -159,11 +203,36 @@ def train(
             path = train_forecaster(
                 lambda: read_long(input),
                 settings().artifacts_dir,
-                horizon=horizon,
-                n_cutoffs=cutoffs,
+                horizon=horizon or 12,
+                n_cutoffs=3 if cutoffs is None else cutoffs,
                 progress=lambda m: bar.update(task, description=m),
             )
         typer.echo(str(path))
+
+
+@app.command()
+def run(
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", min=1, max=24, help="Months ahead (default 24).")
+    ] = None,
+    cutoffs: Annotated[int, typer.Option("--cutoffs", min=0, help="Backtest origins (0: skip).")] = 0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=1, max=2, help="Fit the two targets in N processes.")
+    ] = 2,
+    promote: Annotated[str, typer.Option("--promote", help=forecast_run.PROMOTE_HELP)] = "if_none",
+    progress: Annotated[str, typer.Option("--progress", help=forecast_run.PROGRESS_HELP)] = "bar",
+    trees: Annotated[
+        int | None, typer.Option("--trees", min=1, help="LightGBM trees (default: tuned).")
+    ] = None,
+) -> None:
+    """The production forecast run on the database (same as `forecast train --store`)."""
+    forecast_run.run_store(
+        horizon=horizon, cutoffs=cutoffs, jobs=jobs, promote=promote, progress=progress, trees=trees
+    )
+
+
+app.command()(forecast_run.promote)
+app.command()(forecast_run.versions)
 
 
 def _hierarchy(df, option: str, detect) -> list[str]:
@@ -206,4 +275,18 @@ def _print_summary(rep: dict, path: Path) -> None:
             f"{m['coverage_95']:.2f}",
         )
     console.print(table)
+    rm = rep.get("shortage", {}).get("ranking_mean")
+    if rm:
+        t = Table(title="shortage ranking, occupation × segment city-wide (mean over cut-offs)")
+        for col in ("measure", "k", "model P", "model R", "last-year P", "last-year R"):
+            t.add_column(col, justify="right" if col != "measure" else "left")
+        for measure in ("all_short", "newly_short"):
+            for k, v in rm[measure].items():
+                m, b = v["model"], v["last_year_list"]
+                t.add_row(
+                    measure,
+                    k,
+                    *(f"{x:.2f}" for x in (m["precision"], m["recall"], b["precision"], b["recall"])),
+                )
+        console.print(t)
     console.print(f"report written to {path}")

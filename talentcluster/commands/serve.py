@@ -73,5 +73,20 @@ def demo(
         simulate(
             seed=seed, profiles=profiles, projects=None, out=None, start="2015-01", cutoff=None, load=True
         )
+    _demo_forecaster(factory)
     if run_service:
         serve(host=host, port=port, workers=1)
+
+
+def _demo_forecaster(factory) -> None:
+    """The production forecast run, once: only when no forecaster serves yet (a few minutes on 2 cores)."""
+    from models import forecast_registry
+    from talentcluster.commands.forecast_run import run_store
+
+    with factory() as session:
+        serving = forecast_registry.serving(session)
+    if serving is not None:
+        console.print(f"forecaster {serving.version} serves; skipping the forecast run")
+        return
+    console.print("no forecaster serves yet: running the forecast (talentcluster forecast train --store)")
+    run_store(horizon=None, cutoffs=0, jobs=2, promote="if_none", progress="bar")
