@@ -17,7 +17,8 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys and WAL so that readers don't block the writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # A ``file:`` URI (``?uri=true``, e.g. ``mode=ro``) names an existing file; no directory to make.
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
 

@@ -15,7 +15,7 @@ from service.schemas.common import problem_responses
 router = APIRouter(
     prefix="/v1/admin", tags=["admin"], responses=problem_responses(401, 403, 409, 413, 422, 429, 503)
 )
-KeyId = Annotated[int, Path(ge=1)]
+KeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post(

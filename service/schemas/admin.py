@@ -25,7 +25,7 @@ class ApiKeyCreate(Strict):
     tenant: EnterpriseCode | None = Field(
         None, description="Enterprise code; required for enterprise_user only"
     )
-    profile_id: int | None = Field(None, ge=1, description="Required for talent only")
+    profile_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Required for talent only")
     label: str = Field("", max_length=200)
 
 

@@ -21,6 +21,12 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(description="`limit`, `skills.2`, …")
+    in_: str | None = Field(None, alias="in", description="`query`, `path`, `body`, `header`")
+    message: str
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document: every error of this API has this shape."""
 
@@ -30,6 +36,7 @@ class Problem(BaseModel):
     detail: str
     instance: str
     field: str | None = Field(None, description="The request field at fault, when there is one")
+    errors: list[FieldProblem] | None = Field(None, description="Every invalid field (422 only)")
     request_id: str | None = None
 
 

@@ -133,7 +133,7 @@ class CandidatePublic(BaseModel):
 
 
 class ShortlistAdd(Strict):
-    profile_id: int = Field(ge=1)
+    profile_id: int = Field(ge=1, le=2**31 - 1)
     note: str = Field("", max_length=2000)
 
 
@@ -146,7 +146,7 @@ class ShortlistEntryPublic(BaseModel):
 
 
 class FeedbackCreate(Strict):
-    profile_id: int = Field(ge=1)
+    profile_id: int = Field(ge=1, le=2**31 - 1)
     label: FeedbackLabel
     rank_shown: int | None = Field(
         None, ge=1, le=1000, description="1-based position the candidate was shown at"

@@ -37,6 +37,7 @@ from models.catalogue.diff import diff_documents
 from models.catalogue.html import to_html
 from models.catalogue.method import method_paragraphs
 from models.catalogue.rules import rules as rules_for
+from models.catalogue.store import document_from_entries, file_names
 from models.catalogue.tabular import to_csv, to_xlsx
 from models.errors import Conflict, InvalidInput, NotFound
 from models.storage import orm
@@ -108,13 +109,6 @@ class Outcome:
     unchanged: bool  # the same content was already published: nothing was changed
 
 
-def file_names(year: int) -> dict[str, str]:
-    return {k: f"catalogue-{year}.{k}" for k in ("json", "csv", "xlsx", "html")} | {
-        "diff": f"catalogue-{year}-diff.json",
-        "manifest": "manifest.json",
-    }
-
-
 def _json_bytes(obj) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -128,14 +122,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o644)  # mkstemp makes 0600; published files are meant to be read
     os.replace(tmp, path)
-
-
-def document_from_entries(entries: list[orm.CatalogueEntry]) -> dict:
-    """A minimal document (chains → entries) rebuilt from stored entry payloads, for diffs."""
-    chains: dict[str, list[dict]] = {}
-    for e in sorted(entries, key=lambda e: (e.industry_code, e.rank)):
-        chains.setdefault(e.industry_code, []).append(e.payload)
-    return {"chains": [{"code": c, "entries": v} for c, v in sorted(chains.items())]}
 
 
 @dataclass
