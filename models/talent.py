@@ -44,8 +44,10 @@ def validate_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
     (``docs/import-format.md``)."""
     for i, scope in enumerate(scopes):
         if not CONSENT_SCOPE.fullmatch(scope):
-            raise InvalidInput(f"invalid consent scope {scope!r}; one of {', '.join(SCOPE_FORMS)}",
-                               field=f"consent_scopes.{i}")
+            raise InvalidInput(
+                f"invalid consent scope {scope!r}; one of {', '.join(SCOPE_FORMS)}",
+                field=f"consent_scopes.{i}",
+            )
     return list(dict.fromkeys(scopes))
 
 
@@ -54,7 +56,24 @@ def may_see_pii(scopes: set[str] | frozenset[str], enterprise_code: str | None) 
     return enterprise_code is not None and tenant_scope(enterprise_code) in scopes
 
 
+def matching_scopes(enterprise_code: str | None = None, project_kind: str | None = None) -> frozenset[str]:
+    """The scopes any one of which lets a person be put before this search: the matching pool, this
+    tenant by name (for an enterprise's search), this kind of project (for a project's search)."""
+    scopes = {CONSENT_MATCHING}
+    if enterprise_code:
+        scopes.add(tenant_scope(enterprise_code))
+    if project_kind:
+        scopes.add(kind_scope(project_kind))
+    return frozenset(scopes)
+
+
 def may_match(scopes: set[str] | frozenset[str], enterprise_code: str, project_kind: str) -> bool:
     """Whether a person may be put before this enterprise's project at all: the matching pool, or this
     tenant by name, or this kind of project."""
-    return bool({CONSENT_MATCHING, tenant_scope(enterprise_code), kind_scope(project_kind)} & scopes)
+    return bool(matching_scopes(enterprise_code, project_kind) & scopes)
+
+
+def matchable_scopes(scopes: set[str] | frozenset[str]) -> frozenset[str]:
+    """The scopes of a person that can admit them to *some* search (what the matching index keeps);
+    empty means the person is never matched and stays out of the index."""
+    return frozenset(s for s in scopes if s == CONSENT_MATCHING or s.startswith(("tenant:", "kind:")))

@@ -87,3 +87,13 @@ def reference_taxonomy():
 @pytest.fixture(scope="session")
 def taxonomy():
     return reference_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The packaged all-MiniLM-L6-v2, loaded once per test session (2 torch/FAISS threads)."""
+    from models.matching.encoder import Encoder
+    from models.matching.runtime import configure_threads
+
+    configure_threads(torch_threads=2, faiss_threads=2)
+    return Encoder(num_threads=2).load()

@@ -14,10 +14,14 @@ from datetime import date
 import numpy as np
 
 from models.errors import InvalidInput
+from models.talent import CONSENT_CATALOGUE, CONSENT_MATCHING, CONSENT_SCOPE, PROJECT_KINDS, kind_scope
 from models.taxonomy import EDUCATION_LEVELS
 
 DOC_KINDS = ("profile", "project", "catalogue_entry")
-CONSENT_SCOPES = ("matching", "contact", "research")  # scopes a profile's owner grants
+# The storage/import vocabulary of consent scopes (``models.talent``): ``pool:matching``,
+# ``pool:catalogue``, ``tenant:<enterprise code>``, ``kind:<project kind>``. These are the fixed ones;
+# any ``tenant:<code>`` is valid too (``CONSENT_SCOPE``).
+CONSENT_SCOPES = (CONSENT_MATCHING, CONSENT_CATALOGUE, *(kind_scope(k) for k in PROJECT_KINDS))
 # Most senior first, as in talent_levels.csv (rank 1 = top_leading).
 TALENT_LEVELS = (
     "top_leading",
@@ -36,7 +40,8 @@ MAX_TOP_K = 100
 class Document:
     """A profile, a funded project or an urgent-need catalogue entry, with its filterable fields.
 
-    ``consent`` matters for profiles only: a profile is matched only with the ``matching`` scope.
+    ``consent`` matters for profiles only: its scopes in the ``models.talent`` vocabulary; a profile is
+    a candidate only where one of them admits the search (``Filters.consent_any``).
     ``skills`` are free strings (any language); the taxonomy channel normalises them.
     """
 
@@ -64,8 +69,7 @@ class Document:
             _choice(self.talent_level, TALENT_LEVELS, "talent_level")
         if self.education is not None:
             _choice(self.education, EDUCATION_LEVELS, "education")
-        for scope in self.consent:
-            _choice(scope, CONSENT_SCOPES, "consent")
+        _scopes(self.consent, "consent")
         if not self.full_text.strip():
             raise InvalidInput(f"document {self.id} has no text", field="text")
         if self.id < 0:
@@ -89,6 +93,15 @@ class Document:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def _scopes(scopes: Iterable[str], name: str) -> None:
+    for scope in scopes:
+        if not CONSENT_SCOPE.fullmatch(scope):
+            raise InvalidInput(
+                f"{name} scope {scope!r} is not one of {list(CONSENT_SCOPES)} or tenant:<enterprise code>",
+                field=name,
+            )
+
+
 def _choice(value: str, choices: Sequence[str], name: str) -> None:
     if value not in choices:
         raise InvalidInput(f"{name} {value!r} is not one of {list(choices)}", field=name)
@@ -96,7 +109,10 @@ def _choice(value: str, choices: Sequence[str], name: str) -> None:
 
 @dataclass(frozen=True)
 class Filters:
-    """Hard constraints. ``None`` means no constraint; sets mean "any of"."""
+    """Hard constraints. ``None`` means no constraint; sets mean "any of", except ``consent``: a
+    document must hold *all* of ``consent`` and *at least one* of ``consent_any`` (when given). A
+    candidate search passes the scopes that admit it (``models.talent.matching_scopes``) as
+    ``consent_any``. ``exclude_ids`` are never returned (ids found stale after retrieval)."""
 
     zones: frozenset[str] | None = None
     industries: frozenset[str] | None = None
@@ -106,15 +122,17 @@ class Filters:
     min_years: float | None = None
     max_years: float | None = None
     consent: frozenset[str] = field(default_factory=frozenset)
+    consent_any: frozenset[str] | None = None
     kinds: frozenset[str] | None = None
+    exclude_ids: frozenset[int] = field(default_factory=frozenset)
 
     def validate(self) -> Filters:
         for level in self.talent_levels or ():
             _choice(level, TALENT_LEVELS, "talent_levels")
         if self.min_education is not None:
             _choice(self.min_education, EDUCATION_LEVELS, "min_education")
-        for scope in self.consent:
-            _choice(scope, CONSENT_SCOPES, "consent")
+        _scopes(self.consent, "consent")
+        _scopes(self.consent_any or (), "consent_any")
         for kind in self.kinds or ():
             _choice(kind, DOC_KINDS, "kinds")
         if self.min_years is not None and self.max_years is not None and self.min_years > self.max_years:
@@ -142,6 +160,8 @@ class Filters:
             and (self.min_years is None or (years is not None and years >= self.min_years))
             and (self.max_years is None or (years is not None and years <= self.max_years))
             and self.consent <= doc.consent
+            and (self.consent_any is None or bool(self.consent_any & doc.consent))
+            and doc.id not in self.exclude_ids
         )
 
 
@@ -159,15 +179,25 @@ class FieldTable:
         self._years = np.array(
             [np.nan if d.years_experience is None else d.years_experience for d in docs], dtype=np.float64
         )
-        bits = {scope: 1 << i for i, scope in enumerate(CONSENT_SCOPES)}
-        self._consent = np.array([sum(bits[s] for s in d.consent if s in bits) for d in docs], dtype=np.int64)
-        self._bits = bits
+        # scope → rows holding it: tenant scopes are open-ended, so no fixed bit layout
+        holders: dict[str, list[int]] = {}
+        for row, d in enumerate(docs):
+            for scope in d.consent:
+                holders.setdefault(scope, []).append(row)
+        self._scope_rows = {s: np.array(rows, dtype=np.int64) for s, rows in holders.items()}
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def _isin(self, column: str, allowed: Iterable[str]) -> np.ndarray:
         return np.isin(self._columns[column], np.array(sorted(allowed), dtype=object))
+
+    def _holding(self, scope: str) -> np.ndarray:
+        m = np.zeros(len(self.ids), dtype=bool)
+        rows = self._scope_rows.get(scope)
+        if rows is not None:
+            m[rows] = True
+        return m
 
     def kind_mask(self, kind: str) -> np.ndarray:
         return self._columns["kind"] == kind
@@ -190,7 +220,13 @@ class FieldTable:
                 m &= self._years >= filters.min_years
             if filters.max_years is not None:
                 m &= self._years <= filters.max_years
-        if filters.consent:
-            need = sum(self._bits[s] for s in filters.consent)
-            m &= (self._consent & need) == need
+        for scope in filters.consent:
+            m &= self._holding(scope)
+        if filters.consent_any is not None:
+            anyof = np.zeros(len(self.ids), dtype=bool)
+            for scope in filters.consent_any:
+                anyof |= self._holding(scope)
+            m &= anyof
+        if filters.exclude_ids:
+            m &= ~np.isin(self.ids, np.fromiter(filters.exclude_ids, dtype=np.int64))
         return m

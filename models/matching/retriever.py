@@ -4,11 +4,14 @@ projects and catalogue entries.
 
 Writes (``upsert``/``delete``) go to the vector indexes at once; the lexical and taxonomy structures
 are rebuilt from cached tokens and codes on the next query, so every write is visible to the next
-query. Candidates (profiles) are only ever returned with the ``matching`` consent scope.
+query. Candidates (profiles) are only ever returned with a consent scope that admits the search: by
+default ``pool:matching``; a caller passes ``Filters.consent_any`` (``models.talent.matching_scopes``)
+to admit also ``tenant:<code>`` or ``kind:<project kind>``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +38,7 @@ from models.matching.scoring import FEATURES, HandWeightedScorer, LambdaRankRera
 from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher, overlap
 from models.matching.text import tokens as tokenize
 from models.matching.vector_index import Hits, VectorIndex
+from models.talent import CONSENT_MATCHING
 
 FORMAT = 1
 CHANNELS = ("dense", "lexical", "taxonomy")
@@ -51,7 +55,7 @@ TARGETS = {
     Direction.CATALOGUE_TO_CANDIDATES: frozenset({"profile"}),
     Direction.PROFILE_TO_OPPORTUNITIES: frozenset({"project", "catalogue_entry"}),
 }
-CANDIDATE_CONSENT = frozenset({"matching"})
+CANDIDATE_CONSENT = frozenset({CONSENT_MATCHING})
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ class _Snapshot:
 class HybridRetriever:
     """See the module docstring. ``fusion`` holds the fusion rule per query language (fit it on
     validation only, ``fusion_tuning.tune_fusion``); ``weights`` is the shorthand for one RRF rule with
-    those channel weights. ``zone_districts`` maps a zone to its district for zone fit."""
+    those channel weights. ``zone_districts`` maps a zone to its district for zone fit. ``code_cache``
+    (``codes_key`` → codes, e.g. a previous build's ``known_codes()`` made with the same taxonomy)
+    spares the taxonomy matcher, the slow part of indexing after embedding, for unchanged documents."""
 
     def __init__(
         self,
@@ -91,8 +97,10 @@ class HybridRetriever:
         exact_threshold: int = 20_000,
         pool_size: int = 100,
         translate_queries: bool = True,
+        code_cache: Mapping[str, dict[str, float]] | None = None,
     ):
         self.encoder = encoder
+        self.code_cache = code_cache
         self.matcher = matcher
         if fusion is not None and weights is not None:
             raise InvalidInput("give fusion or weights, not both", field="weights")
@@ -166,9 +174,22 @@ class HybridRetriever:
     def _indexed_text(d: Document) -> str:
         return "\n".join([d.full_text, *d.skills])
 
+    @staticmethod
+    def codes_key(d: Document) -> str:
+        """What a document's taxonomy codes depend on (its text and skills), hashed."""
+        return hashlib.sha1("\x00".join([d.full_text, *d.skills]).encode("utf-8")).hexdigest()
+
+    def known_codes(self) -> dict[str, dict[str, float]]:
+        """``codes_key`` → codes of every document held: a ``code_cache`` for the next build."""
+        return {self.codes_key(d): self._codes.get(i, {}) for i, d in self._docs.items()}
+
     def _doc_codes(self, d: Document) -> dict[str, float]:
         if self.matcher is None:
             return {}
+        if self.code_cache:
+            cached = self.code_cache.get(self.codes_key(d))
+            if cached is not None:
+                return dict(cached)
         codes = self.matcher.codes(d.full_text)
         for skill in d.skills:
             for code, w in self.matcher.codes(skill).items():
@@ -184,6 +205,10 @@ class HybridRetriever:
             for code, w in self.matcher.codes(skill).items():
                 codes[code] = max(codes.get(code, 0.0), 0.5 * w)
         return codes
+
+    def warm(self) -> None:
+        """Build the lexical and taxonomy structures now (after ``load``), not on the first query."""
+        self._snapshot()
 
     def _snapshot(self) -> _Snapshot:
         if self._snap is None:
@@ -273,32 +298,11 @@ class HybridRetriever:
         Limits: query text 1..4000 characters, ``top_k`` 1..100 (``InvalidInput`` naming the field).
         """
         direction = _direction(direction)
-        if isinstance(query, str):
-            query = Document(
-                id=-1, kind="profile" if direction.startswith("profile") else "project", text=query
-            )
-        text = query.full_text
-        if not text.strip():
-            raise InvalidInput("query text is empty: give a title, a description or skills", field="text")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InvalidInput(
-                f"query text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}", field="text"
-            )
+        query, text = self._query(query, direction)
         if not 1 <= int(top_k) <= MAX_TOP_K:
             raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}", field="top_k")
-        filters = (filters or Filters()).validate()
-        targets = TARGETS[direction] if filters.kinds is None else TARGETS[direction] & filters.kinds
-        consent = filters.consent | (CANDIDATE_CONSENT if "profile" in targets else frozenset())
-        filters = replace(filters, kinds=targets, consent=consent)
-        snap = self._snapshot()
-        mask = snap.table.mask(filters)
-        if query.id in snap.row_of:
-            mask[snap.row_of[query.id]] = False
-        pool = max(self.pool_size, top_k)
-        q_vec = self.encoder.encode([self._indexed_text(query)])[0]
-        q_codes = self._query_codes(query)
-        hits = self.channel_hits(self._indexed_text(query), pool, mask, q_vec, q_codes)
-        fused = self.fused(hits, pool, text)
+        hits, q_vec, q_codes = self._pool(query, direction, filters, max(self.pool_size, top_k))
+        fused = self.fused(hits, max(self.pool_size, top_k), text)
         if not fused:
             return []
         ids = [i for i, _ in fused]
@@ -331,6 +335,60 @@ class HybridRetriever:
                 )
             )
         return matches
+
+    def _query(self, query: Document | str, direction: Direction) -> tuple[Document, str]:
+        if isinstance(query, str):
+            query = Document(
+                id=-1, kind="profile" if direction.startswith("profile") else "project", text=query
+            )
+        text = query.full_text
+        if not text.strip():
+            raise InvalidInput("query text is empty: give a title, a description or skills", field="text")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInput(
+                f"query text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}", field="text"
+            )
+        return query, text
+
+    def _pool(self, query: Document, direction: Direction, filters: Filters | None, pool: int):
+        """Each channel's top ``pool`` among the documents the filters (and consent) admit."""
+        filters = (filters or Filters()).validate()
+        targets = TARGETS[direction] if filters.kinds is None else TARGETS[direction] & filters.kinds
+        consent_any = filters.consent_any
+        if "profile" in targets and consent_any is None:
+            consent_any = CANDIDATE_CONSENT
+        filters = replace(filters, kinds=targets, consent_any=consent_any)
+        snap = self._snapshot()
+        mask = snap.table.mask(filters)
+        if query.id in snap.row_of:
+            mask[snap.row_of[query.id]] = False
+        q_vec = self.encoder.encode([self._indexed_text(query)])[0]
+        q_codes = self._query_codes(query)
+        hits = self.channel_hits(self._indexed_text(query), pool, mask, q_vec, q_codes)
+        return hits, q_vec, q_codes
+
+    def feature_matrix(
+        self,
+        query: Document,
+        direction: Direction | str,
+        ids: Sequence[int],
+        filters: Filters | None = None,
+        today: date | None = None,
+    ) -> np.ndarray:
+        """The ``FEATURES`` rows of ``ids`` for ``query`` as ``search`` computes them (the re-ranker's
+        training input); ids absent from the index get a row of NaN."""
+        direction = _direction(direction)
+        query, _ = self._query(query, direction)
+        hits, q_vec, q_codes = self._pool(query, direction, filters, self.pool_size)
+        known = [i for i in ids if i in self._docs]
+        out = np.full((len(ids), len(FEATURES)), np.nan)
+        if known:
+            rows, _ = self._features(query, direction, known, hits, q_vec, q_codes, today or date.today())
+            where = {d: r for r, d in enumerate(known)}
+            for n, i in enumerate(ids):
+                if i in where:
+                    out[n] = rows[where[i]]
+        return out
 
     def _features(self, query, direction, ids, hits, q_vec, q_codes, today):
         dense = dict(zip(hits["dense"].ids.tolist(), hits["dense"].scores.tolist(), strict=True))

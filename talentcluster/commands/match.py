@@ -135,3 +135,101 @@ def build_eval(
         else:
             raise InvalidInput(f"kind {kind!r} is not one of {list(datasets.KINDS)}", field="kind")
         console.print(json.dumps(summary, ensure_ascii=False), highlight=False)
+
+
+@app.command("build-index")
+def build_index(
+    fusion: Annotated[
+        Path | None,
+        typer.Option(
+            help="fusion rules (JSON from `match evaluate --fusion-out`); default: the built-in "
+            "rules tuned on the simulator validation split"
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option(help="torch and FAISS threads")] = 2,
+    batch_size: Annotated[int, typer.Option(help="documents embedded and indexed per batch")] = 512,
+) -> None:
+    """Build the matching index from the database and publish it as a new version (<home>/index/)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with domain_errors():
+        from models.storage.database import make_engine, session_factory
+        from models.taxonomy import Taxonomy
+        from training.matching.index_job import build_index as run
+        from training.matching.index_job import report_json
+
+        config = settings()
+        encoder = _encoder(None, threads)
+        encoder.cache_dir = config.embedding_cache_dir
+        factory = session_factory(make_engine(config.resolved_database_url))
+        taxonomy = Taxonomy.load(config.reference_dir)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(f"embedding + indexing {stage}", total=total)
+                bar.update(tasks[stage], completed=done)
+                if not console.is_terminal:  # a log file gets a plain line per batch instead
+                    console.print(f"{stage}: {done}/{total}", highlight=False)
+
+            report = run(
+                factory,
+                taxonomy,
+                encoder,
+                config.index_dir,
+                fusion_path=fusion,
+                batch_size=batch_size,
+                progress=progress,
+                reference_dir=config.reference_dir,
+            )
+        console.print(
+            f"published matching index [bold]{report.version}[/] ({report.profiles} profiles, "
+            f"{report.projects} projects, {report.catalogue_entries} catalogue entries; "
+            f"{report.texts_embedded} texts embedded, {report.embedding_cache_hits} from the cache) "
+            f"in {report.seconds['total']:.1f} s",
+            highlight=False,
+        )
+        typer.echo(report_json(report))
+
+
+@app.command("train-ranker")
+def train_ranker(
+    min_projects: Annotated[int, typer.Option(help="projects with a positive label needed")] = 10,
+    min_labels: Annotated[int, typer.Option(help="feedback labels needed")] = 50,
+    threads: Annotated[int, typer.Option(help="torch and FAISS threads")] = 2,
+) -> None:
+    """Train the LambdaRank re-ranker from feedback and publish it with the current index (a new
+    version); with too little feedback, keep the hand-weighted scorer."""
+    with domain_errors():
+        from models.matching.index_store import MatchingIndex
+        from models.matching.taxonomy_channel import OccupationMatcher
+        from models.storage.database import make_engine, session_factory
+        from models.taxonomy import Taxonomy
+        from training.matching.ranker_job import train_ranker as run
+
+        config = settings()
+        encoder = _encoder(None, threads)
+        taxonomy = Taxonomy.load(config.reference_dir)
+        matcher = OccupationMatcher(taxonomy.occupations.values())
+        districts = {code: z.district_code for code, z in taxonomy.zones.items()}
+        report = run(
+            session_factory(make_engine(config.resolved_database_url)),
+            taxonomy,
+            lambda path: MatchingIndex.load(path, encoder, matcher, districts),
+            config.index_dir,
+            min_projects=min_projects,
+            min_labels=min_labels,
+        )
+        if report.trained:
+            console.print(
+                f"published matching index [bold]{report.version}[/] with a re-ranker: {report.metrics}"
+            )
+        else:
+            console.print(report.reason, highlight=False)

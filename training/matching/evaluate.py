@@ -29,6 +29,7 @@ from models.matching.metrics import summarise
 from models.matching.retriever import CHANNELS, HybridRetriever
 from models.matching.taxonomy_channel import OccupationMatcher
 from models.matching.text import language
+from models.talent import CONSENT_MATCHING
 from models.taxonomy import Taxonomy
 from training.matching.beir import BeirDataset, load_beir
 
@@ -64,7 +65,7 @@ def build_retriever(
             kind="profile",
             title=data.corpus[i][0],
             text=data.corpus[i][1] or data.corpus[i][0],
-            consent=frozenset({"matching"}),
+            consent=frozenset({CONSENT_MATCHING}),
         )
         for n, i in enumerate(beir_ids)
     ]

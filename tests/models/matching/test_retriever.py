@@ -19,7 +19,7 @@ TEXTS = (
 )
 
 
-def profile(i, rng, consent=("matching",)):
+def profile(i, rng, consent=("pool:matching",)):
     title, text = TEXTS[i % len(TEXTS)]
     return Document(
         id=i,
@@ -39,7 +39,7 @@ def profile(i, rng, consent=("matching",)):
 def retriever(hash_encoder, occupations):
     rng = np.random.default_rng(0)
     r = HybridRetriever(hash_encoder, OccupationMatcher(occupations), pool_size=50)
-    docs = [profile(i, rng, ("matching",) if i % 5 else ("research",)) for i in range(60)]
+    docs = [profile(i, rng, ("pool:matching",) if i % 5 else ("kind:research",)) for i in range(60)]
     docs += [
         Document(1000 + i, "project", title=t, text=x, skills=("data cleaning", "SQL"))
         for i, (t, x) in enumerate(TEXTS)
@@ -76,11 +76,11 @@ def test_filters_and_consent_are_never_violated_and_k_is_filled(retriever, f, to
     eligible = [
         d
         for d in map(retriever.get, range(60))
-        if f.allows(d) and "matching" in d.consent and d.kind == "profile"
+        if f.allows(d) and "pool:matching" in d.consent and d.kind == "profile"
     ]
     for m in matches:
         doc = retriever.get(m.id)
-        assert f.allows(doc) and "matching" in doc.consent and doc.kind == "profile"
+        assert f.allows(doc) and "pool:matching" in doc.consent and doc.kind == "profile"
     # every eligible document is reachable by some channel here (the hashing encoder sees all)
     assert len(matches) == min(top_k, len(eligible))
 
@@ -123,7 +123,11 @@ def test_upsert_and_delete_are_visible_to_the_next_query(retriever):
     retriever.delete([top])
     assert top not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=50)]
     retriever.upsert(
-        [Document(5000, "profile", title="BI analyst", text=PROJECT.text, consent=frozenset({"matching"}))]
+        [
+            Document(
+                5000, "profile", title="BI analyst", text=PROJECT.text, consent=frozenset({"pool:matching"})
+            )
+        ]
     )
     assert 5000 in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=3)]
     retriever.upsert([Document(5000, "profile", title="BI analyst", text=PROJECT.text)])  # consent withdrawn
@@ -166,7 +170,11 @@ def test_weights_and_fusion_are_alternatives(hash_encoder):
 
 def test_a_chinese_query_reaches_english_profiles_through_the_lexical_channel(hash_encoder, occupations):
     english = Document(
-        1, "profile", title="Data engineer", text="Builds data pipelines.", consent=frozenset({"matching"})
+        1,
+        "profile",
+        title="Data engineer",
+        text="Builds data pipelines.",
+        consent=frozenset({"pool:matching"}),
     )
     query = "招聘数据工程师，负责数据管道"
     for translate, found in ((True, True), (False, False)):
