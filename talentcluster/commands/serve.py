@@ -74,8 +74,36 @@ def demo(
             seed=seed, profiles=profiles, projects=None, out=None, start="2015-01", cutoff=None, load=True
         )
     _demo_forecaster(factory)
+    _demo_matching_index(background=run_service)
     if run_service:
         serve(host=host, port=port, workers=1)
+
+
+def _demo_matching_index(*, background: bool) -> None:
+    """The matching index, once. Embedding 20k profiles takes minutes on 2 cores, so when the service is
+    about to start it builds in a background process: the service answers at once, /readyz turns ready
+    and candidates appear when the index is loaded (the service picks up the new CURRENT by itself)."""
+    import subprocess
+    import sys
+
+    from models.matching.index_store import current_version
+
+    cfg = settings()
+    if current_version(cfg.index_dir) is not None:
+        console.print(f"matching index {current_version(cfg.index_dir)} present; skipping the build")
+        return
+    command = [sys.executable, "-m", "talentcluster", "match", "build-index"]
+    if not background:
+        console.print("building the matching index (talentcluster match build-index)")
+        subprocess.run(command, check=True)
+        return
+    log_path = cfg.home / "logs" / "build-index.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.Popen(command, stdout=log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    console.print(
+        f"building the matching index in the background (log: {log_path}); "
+        "/readyz reports ready and candidates appear once it is loaded"
+    )
 
 
 def _demo_forecaster(factory) -> None:
