@@ -7,6 +7,7 @@ fonts-noto-cjk``); ``.ci/run`` installs it.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ import pytest
 from models.settings import Settings
 from models.storage.database import make_engine, session_factory, transaction, upgrade
 from models.storage.reference import load_reference
-from tests.conftest import reference_taxonomy
+from tests.conftest import REFERENCE_DIR, reference_taxonomy
+from tests.forecast_factory import FAST_PARAMS, write_tiny_store
 from tests.service.conftest import FAST, Api, LiveServer
+from training.forecasting.run import run_forecast
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +30,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+# The bureau pages read a serving forecast run: the tiny store's, 12 months ahead, with one back-test cut-off.
+FORECAST_HORIZON = 12
 # Routes that need the matching index, which these small databases do not build: 503 is their answer.
 EXPECTED_503 = re.compile(r"/v1/(projects/\d+/candidates|profiles/me/matches)\b")
 
@@ -58,8 +63,10 @@ def _playwright() -> bool:
 class Demo:
     """The people of the e2e scenarios, each with the API key they log in with."""
 
-    def __init__(self, api: Api):
+    def __init__(self, api: Api, scope: dict, version: str):
         self.api = api
+        self.scope = scope  # the tiny store's industry, segments, zones and occupations
+        self.forecast_version = version
         self.url = api.url
         self.tenant, self.recruiter_client = api.enterprise("acme-bio")
         self.recruiter = api.key("enterprise_user", tenant=self.tenant)
@@ -95,9 +102,26 @@ def demo(tmp_path_factory):
         taxonomy = reference_taxonomy()
         with transaction(factory) as session:
             load_reference(session, taxonomy)
-        with LiveServer(Settings(home=tmp, database_url=url, **FAST)) as server:
+        scope = write_tiny_store(factory, taxonomy)
+        run = run_forecast(
+            factory,
+            reference_dir=REFERENCE_DIR,
+            artifacts_dir=tmp / "artifacts",
+            horizon=FORECAST_HORIZON,
+            n_cutoffs=1,
+            params=FAST_PARAMS,
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        settings = Settings(
+            home=tmp,
+            database_url=url,
+            forecast_params=FAST_PARAMS,
+            forecast_horizon=FORECAST_HORIZON,
+            **FAST,
+        )
+        with LiveServer(settings) as server:
             api = Api(server, factory, taxonomy)
-            yield Demo(api)
+            yield Demo(api, scope, run.version)
             api.close()
     finally:
         engine.dispose()

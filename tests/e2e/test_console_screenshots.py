@@ -21,9 +21,20 @@ PAGES = [
     ("project-form", "recruiter", "/#/projects/{project}/edit", "[data-testid=occupations] input", None),
     ("talent-profile", "talent", "/#/me", "[data-testid=scopes]", None),
     ("talent-consent", "talent", "/#/me/consent", "form.consent-form", None),
-    ("chain", "analyst", "/#/chains/BIO", "[data-testid=chain-chart] .main-svg", None),
-    ("zones", "analyst", "/#/zones?industry=NIT", ".tilemap", "button.tile[data-zone=zhongguancun]"),
+    ("chain", "analyst", "/#/chains/{industry}", "[data-testid=chain-chart] .main-svg", None),
+    ("zones", "analyst", "/#/zones?industry={industry}", ".tilemap", "button.tile[data-zone={zone}]"),
+    (
+        "occupation",
+        "analyst",
+        "/#/occupation/{top}?segment={segment}",
+        "[data-testid=index-chart] .main-svg",
+        None,
+    ),
+    ("indicators", "analyst", "/#/indicators?zone={zone}", "[data-testid=structure-demand] .main-svg", None),
+    ("models", "analyst", "/#/models", "[data-testid=models] .model-card", None),
+    ("catalogue", "analyst", "/#/catalogue", "[data-page=catalogue] .notice", None),
 ]
+FULL_PAGE = {"occupation", "indicators", "chain"}
 
 
 @pytest.mark.skipif(not OUT, reason="set TALENTCLUSTER_CONSOLE_SCREENSHOTS=<dir> to write the screenshots")
@@ -44,6 +55,15 @@ def test_screenshots(browser, demo, lang):
         json={"profile_id": demo.candidate_id, "label": "contacted"},
     )
     keys = {"recruiter": demo.recruiter, "talent": demo.talent, "analyst": demo.analyst}
+    segment = demo.scope["segments"][0]
+    shortages = demo.api.as_(demo.analyst).get("/v1/shortages", params={"segment": segment}).json()
+    values = {
+        "project": demo.project["id"],
+        "industry": demo.scope["industry"],
+        "zone": demo.scope["zones"][0],
+        "segment": segment,
+        "top": shortages["segments"][0]["occupations"][0]["occupation_code"],
+    }
     context = browser.new_context(
         viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
@@ -58,13 +78,15 @@ def test_screenshots(browser, demo, lang):
                 page.goto(demo.url + "/#/login")
                 page.fill("#api-key", keys[role])
                 page.click("form.login-form button[type=submit]")
+                # the previous role's navigation may still show: wait for the login's own redirect
+                page.wait_for_url("**/#/")
                 page.wait_for_selector("nav .nav-link")
             current = role
-        page.goto(demo.url + path.format(project=demo.project["id"]))
+        page.goto(demo.url + path.format(**values))
         page.wait_for_selector(ready)
         if click:
-            page.click(click)
+            page.click(click.format(**values))
             page.wait_for_selector("[data-testid=zone-detail] .main-svg")
         page.wait_for_timeout(300)
-        page.screenshot(path=str(out / f"{stem}-{lang}.png"))
+        page.screenshot(path=str(out / f"{stem}-{lang}.png"), full_page=stem in FULL_PAGE)
     context.close()

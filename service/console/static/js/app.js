@@ -1,6 +1,7 @@
 // The shell: who is logged in, the top bar, navigation by role, and a hash router over the page modules.
 
 import { api, whenUnauthenticated } from "./api.js";
+import { loadPlotly } from "./charts.js";
 import { lang, setLang, t } from "./i18n.js";
 import { PAGES } from "./pages/index.js";
 import { clear, h, loading, notice, showError } from "./ui.js";
@@ -97,19 +98,28 @@ export async function render() {
   const { page, params } = found;
   if (page.roles && !state.session.authenticated) return navigate("/login");
   if (page.roles && !page.roles.includes(state.session.role)) return main.append(notice(t("error.forbidden"), "warn"));
-  main.append(loading());
+  // The view is attached before it is filled, so that charts are laid out at the width they will have.
+  const spinner = loading();
   const view = h("div.page", { "data-page": page.id });
+  // Pages append optional parts as `cond ? part : null`; the DOM's own append would print "null".
+  view.append = (...parts) => Element.prototype.append.apply(view, parts.flat().filter((p) => p !== null && p !== undefined && p !== false));
+  main.append(view, spinner);
   try {
     await page.render(view, params, { session: state.session, navigate, refresh: render, setSession });
   } catch (error) {
     view.append(notice(`${t("common.error")}: ${error.problem?.detail || error.message}`, "error"));
   }
   if (ticket !== rendering) return;
-  clear(main).append(view);
+  spinner.remove();
+  view.dataset.ready = "true";
 }
+
+const CHART_ROLES = ["bureau_analyst", "admin"];
 
 function setSession(session) {
   state.session = session;
+  // Bureau pages all draw charts: fetch Plotly (4.8 MB, cached a day) alongside the first page's data.
+  if (session.authenticated && CHART_ROLES.includes(session.role)) loadPlotly().catch(() => {});
 }
 
 async function start() {
@@ -118,7 +128,7 @@ async function start() {
     navigate("/login");
   });
   try {
-    state.session = await api("/console/session");
+    setSession(await api("/console/session"));
   } catch (error) {
     state.session = { authenticated: false };
   }

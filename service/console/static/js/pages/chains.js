@@ -1,49 +1,82 @@
-// Bureau: an industry chain upstream → downstream, each segment with its occupations, and the chain's
-// occupation structure as a chart. Coloured by shortage once /v1/shortages answers; reference otherwise.
+// Bureau: an industry chain upstream → downstream, each segment coloured by its shortage index and
+// listing its most likely short occupations (each a link to its forecast page); the chain's occupation
+// structure as a chart. Reference-only (weights) where no forecast run serves.
 
-import { barChart } from "../charts.js";
-import { fmtNumber, nm, t } from "../i18n.js";
+import { barChart, loadPlotly } from "../charts.js";
+import { fmtNumber, fmtPercent, nm, t } from "../i18n.js";
 import * as ref from "../reference.js";
-import { fetchShortages, shortageColour } from "../shortage.js";
+import { fetchShortages, horizons, shortageColour } from "../shortage.js";
 import { card, h, notice } from "../ui.js";
 
 const ROLES = ["bureau_analyst", "admin"];
 const STREAMS = ["upstream", "midstream", "downstream"];
+const TOP = 5;
 
-function occupationRow(link, shortage, heaviest) {
-  const s = shortage && shortage.byOccupation.get(link.occupation_code);
-  const colour = s ? shortageColour(s.index) : null;
+function hashQuery() {
+  return new URLSearchParams(location.hash.split("?")[1] || "");
+}
+
+export function occupationHref(code, segment, horizon) {
+  const q = new URLSearchParams({ segment, horizon: String(horizon) });
+  return `#/occupation/${encodeURIComponent(code)}?${q}`;
+}
+
+function referenceRow(link, heaviest) {
   return h("li.occ", { "data-code": link.occupation_code },
     h("span.occ-name", nm(link)),
-    s ? h("span.occ-index", { style: { background: colour } }, fmtNumber(s.index, { maximumFractionDigits: 2 })) : null,
+    h("span"),
     h("span.occ-bar", { title: `${t("chains.weight")} ${fmtNumber(link.weight, { maximumFractionDigits: 2 })}` },
-      h("span.occ-bar-fill", { style: { width: `${Math.round(100 * link.weight / heaviest)}%`, background: colour || "" } })));
+      h("span.occ-bar-fill", { style: { width: `${Math.round(100 * link.weight / heaviest)}%` } })));
 }
 
-function segmentCard(segment, shortage) {
-  let links = [...segment.occupations];
-  if (shortage) {
-    const idx = (l) => shortage.byOccupation.get(l.occupation_code)?.index ?? -Infinity;
-    links.sort((a, b) => idx(b) - idx(a));
-  } else links.sort((a, b) => b.weight - a.weight);
-  const s = shortage && shortage.bySegment.get(segment.code);
-  return h("article.segment", { "data-segment": segment.code, style: s ? { borderTopColor: shortageColour(s.index) } : {} },
-    h("header.segment-head", h("span.segment-pos", String(segment.position)), h("h3", nm(segment))),
-    h("div.segment-meta", `${segment.code} · ${fmtNumber(segment.occupations.length)} ${t("chains.occupations")}`),
-    h("ol.occ-list", links.slice(0, 6).map((l) => occupationRow(l, shortage, Math.max(...links.map((x) => x.weight)) || 1))));
+function shortRow(o, segment, horizon) {
+  const colour = shortageColour(o.shortage_index);
+  return h("li.occ.occ-short", { "data-code": o.occupation_code, "data-rank": String(o.rank) },
+    h("a.occ-name", { href: occupationHref(o.occupation_code, segment, horizon), title: nm(o) },
+      h("span.occ-rank", String(o.rank)), nm(o)),
+    h("span.occ-index", { style: { background: colour }, title: t("shortage.index") }, fmtNumber(o.shortage_index, { maximumFractionDigits: 2 })),
+    h("span.occ-prob", { title: t("shortage.probability") }, fmtPercent(o.p_short)));
 }
 
-async function render(view, params, ctx) {
+function segmentCard(segment, block, horizon) {
+  const summary = block && block.summary;
+  const head = h("header.segment-head", h("span.segment-pos", String(segment.position)), h("h3", nm(segment)));
+  const meta = summary
+    ? h("div.segment-meta", `${t("shortage.index")} ${fmtNumber(summary.shortage_index, { maximumFractionDigits: 2 })} · ${t("shortage.probability")} ${fmtPercent(summary.p_short)}`)
+    : h("div.segment-meta", `${segment.code} · ${fmtNumber(segment.occupations.length)} ${t("chains.occupations")}`);
+  let list;
+  if (block && block.occupations.length) {
+    list = h("ol.occ-list", { "data-testid": "short-occupations" }, block.occupations.slice(0, TOP).map((o) => shortRow(o, segment.code, horizon)));
+  } else {
+    const links = [...segment.occupations].sort((a, b) => b.weight - a.weight);
+    const heaviest = Math.max(...links.map((x) => x.weight)) || 1;
+    list = [block ? h("p.hint", t("chains.noforecast")) : null, h("ol.occ-list", links.slice(0, TOP).map((l) => referenceRow(l, heaviest)))];
+  }
+  return h("article.segment", {
+    "data-segment": segment.code,
+    style: summary ? { borderTopColor: shortageColour(summary.shortage_index) } : {},
+  }, head, meta, list);
+}
+
+async function render(view, params) {
+  loadPlotly().catch(() => {}); // fetched while the data is, not after it
   const industries = await ref.industries();
   const code = params.code || industries[0].code;
-  const [chain, shortage] = await Promise.all([ref.chain(code), fetchShortages({ industry: code })]);
+  const options = await horizons();
+  const wanted = Number(hashQuery().get("horizon"));
+  const horizon = options.includes(wanted) ? wanted : options.includes(12) ? 12 : options[options.length - 1];
+  const [chain, shortage] = await Promise.all([ref.chain(code), fetchShortages({ industry: code, horizon, limit: TOP })]);
+  const blocks = new Map((shortage ? shortage.segments : []).map((s) => [s.segment_code, s]));
   const picker = h("div.chips", { role: "tablist", "aria-label": t("chains.pick") }, industries.map((i) =>
-    h(`a.chip${i.code === code ? ".active" : ""}`, { href: `#/chains/${i.code}`, role: "tab", "aria-selected": i.code === code ? "true" : "false" }, nm(i))));
+    h(`a.chip${i.code === code ? ".active" : ""}`, { href: `#/chains/${i.code}?horizon=${horizon}`, role: "tab", "aria-selected": i.code === code ? "true" : "false" }, nm(i))));
+  const horizonPicker = shortage ? h("div.chips.chips-small", { "aria-label": t("shortage.horizon") },
+    h("span.field-label", t("shortage.horizon")),
+    options.map((x) => h(`a.chip${x === horizon ? ".active" : ""}`, { href: `#/chains/${code}?horizon=${x}`, "data-horizon": String(x) }, t("shortage.months", { n: x })))) : null;
   const flow = h("div.flow", STREAMS.map((stream, i) => {
     const segments = chain.segments.filter((s) => s.stream === stream);
     if (!segments.length) return null;
     return [i ? h("div.flow-arrow", { "aria-hidden": "true" }, "→") : null,
-      h("div.flow-col", h("h3.flow-title", t(`stream.${stream}`)), segments.map((s) => segmentCard(s, shortage)))];
+      h("div.flow-col", h("h3.flow-title", t(`stream.${stream}`)), segments.map((s) => segmentCard(s, shortage ? blocks.get(s.code) : null, horizon)))];
   }));
   const totals = new Map();
   for (const s of chain.segments) for (const l of s.occupations) {
@@ -54,11 +87,16 @@ async function render(view, params, ctx) {
   }
   const top = [...totals.values()].sort((a, b) => b.value - a.value).slice(0, 15);
   const chart = h("div.chart", { "data-testid": "chain-chart" });
+  const legend = shortage ? h("div.legend",
+    h("span", t("shortage.index")),
+    [0.8, 1.0, 1.5, 2.0].map((x) => [h("span.swatch", { style: { background: shortageColour(x) } }), fmtNumber(x, { minimumFractionDigits: 1 })]),
+    h("span.hint", ` · ${t("shortage.legend.note")}`)) : null;
   view.append(
-    h("div.page-head", h("h1", t("chains.title"), " · ", nm(chain.industry))),
-    card(null, picker),
+    h("div.page-head", h("h1", t("chains.title"), " · ", nm(chain.industry)),
+      shortage ? h("span.muted", `${t("models.version")} ${shortage.raw.model_version}`) : null),
+    card(null, picker, horizonPicker),
     shortage ? null : notice(t("shortage.reference")),
-    card(t("chains.flow"), flow),
+    card(shortage ? t("chains.flow.short", { n: horizon }) : t("chains.flow"), flow, legend),
     card(t("chains.chart.title"), chart),
   );
   await barChart(chart, top, { xTitle: t("chains.chart.x"), yTitle: t("chains.chart.y") });

@@ -2,8 +2,12 @@
 // `roles: null` means public; `nav: {key, order}` puts it in the side navigation of those roles.
 // To add a page (bureau forecasts, indicators, catalogue, models…), write its module and list it here.
 
+import * as catalogue from "./catalogue.js";
 import * as chains from "./chains.js";
+import * as indicators from "./indicators.js";
 import * as login from "./login.js";
+import * as models from "./models.js";
+import * as occupation from "./occupation.js";
 import * as projects from "./projects.js";
 import * as talent from "./talent.js";
 import * as zones from "./zones.js";
@@ -14,4 +18,8 @@ export const PAGES = [
   ...talent.pages,
   ...chains.pages,
   ...zones.pages,
+  ...occupation.pages,
+  ...indicators.pages,
+  ...models.pages,
+  ...catalogue.pages,
 ];
