@@ -7,7 +7,7 @@ joins them, and every such read is written to ``audit_event``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -36,7 +36,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -91,7 +91,9 @@ class OccupationAlias(Base):
     __tablename__ = "occupation_alias"
     __table_args__ = (UniqueConstraint("occupation_code", "lang", "alias"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupation.code", ondelete="CASCADE"), index=True)
+    occupation_code: Mapped[str] = mapped_column(
+        ForeignKey("occupation.code", ondelete="CASCADE"), index=True
+    )
     lang: Mapped[str] = mapped_column(String(2))
     alias: Mapped[str] = mapped_column(String(200))
 
@@ -288,7 +290,8 @@ class CatalogueEdition(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | reviewed | published | discarded
+    # draft | reviewed | published | superseded | discarded
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     rules_version: Mapped[str] = mapped_column(String(32))
     model_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
     data_window_start: Mapped[date | None] = mapped_column(Date)
@@ -307,7 +310,9 @@ class CatalogueEntry(Base):
         UniqueConstraint("edition_id", "industry_code", "occupation_code", name="uq_catalogue_entry_key"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    edition_id: Mapped[int] = mapped_column(ForeignKey("catalogue_edition.id", ondelete="CASCADE"), index=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_edition.id", ondelete="CASCADE"), index=True
+    )
     industry_code: Mapped[str] = mapped_column(ForeignKey("industry.code"))
     segment_code: Mapped[str] = mapped_column(ForeignKey("chain_segment.code"))
     occupation_code: Mapped[str] = mapped_column(ForeignKey("occupation.code"))
