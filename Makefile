@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: setup demo test test-fast lint contracts postgres
+.PHONY: setup demo test lint contracts postgres notebooks
 
 setup: $(STAMP)
 
@@ -33,3 +33,11 @@ lint: setup
 
 contracts: setup
 	../shared/tools/check-contracts
+
+# The backtest notebook: run the backtest on a simulated market, then execute the notebook over its files.
+notebooks: setup
+	$(BIN)/talentcluster data simulate --seed 11 --no-load --out var/sim/fc-11 --profiles 100
+	$(BIN)/talentcluster forecast backtest --input var/sim/fc-11/observations.parquet \
+	  --truth var/sim/fc-11/truth/observations.parquet --horizon 12 --cutoffs 3 --ets-model ANA \
+	  --report var/fc/report-h12.json --forecasts var/fc/forecasts-h12.parquet
+	$(BIN)/python -m training.forecasting.notebook

@@ -43,18 +43,23 @@ def panel(n: int, months: int, seed: int = 0):
             "unique_id": np.repeat(np.char.add("s", np.arange(n).astype(str)), months),
             "ds": np.tile(pd.date_range("2015-01-01", periods=months, freq="MS"), n),
             "y": y.reshape(-1),
+            # group columns for the store configuration's pooled momentum: ~20 series per occupation
+            "occupation": np.repeat(np.char.add("o", (np.arange(n) % max(1, n // 20)).astype(str)), months),
+            "industry": np.repeat(np.char.add("i", (np.arange(n) % 11).astype(str)), months),
         }
     )
     return df.dropna(subset=["y"]).reset_index(drop=True)
 
 
-def one(n: int, months: int, horizon: int) -> dict:
+def one(n: int, months: int, horizon: int, config: str = "store") -> dict:
     sys.path.insert(0, str(ROOT))
     from models.forecasting.lgbm import GlobalLGBMForecaster
+    from training.forecasting.backtest import store_lgbm_params
 
     df = panel(n, months)
+    params = store_lgbm_params() if config == "store" else {}
     t0 = time.perf_counter()
-    model = GlobalLGBMForecaster(horizon=horizon).fit(df)
+    model = GlobalLGBMForecaster(horizon=horizon, **params).fit(df)
     t1 = time.perf_counter()
     fc = model.predict(horizon)
     t2 = time.perf_counter()
@@ -69,6 +74,8 @@ def one(n: int, months: int, horizon: int) -> dict:
         "predict_s": round(t2 - t1, 2),
         "total_s": round(t2 - t0, 2),
         "peak_rss_mib": round(peak, 1),
+        "config": config,
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
     }
 
 
@@ -78,13 +85,22 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=120)
     ap.add_argument("--horizon", type=int, default=24)
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "forecast.json")
+    ap.add_argument(
+        "--config",
+        choices=("store", "default"),
+        default="store",
+        help="store: the parameters of store_lgbm_params() (what the service trains); default: bare",
+    )
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.months, args.horizon)))
+        print(json.dumps(one(args.one, args.months, args.horizon, args.config)))
         return
     results = []
-    print(f"{'series':>8} {'months':>6} {'fit s':>8} {'predict s':>10} {'total s':>8} {'peak MiB':>9}")
+    print(
+        f"{'series':>8} {'months':>6} {'fit s':>8} {'predict s':>10} {'total s':>8} {'peak MiB':>9}"
+        f" {'load':>5}"
+    )
     for n in args.sizes:
         cmd = [
             sys.executable,
@@ -95,13 +111,15 @@ def main() -> None:
             str(args.months),
             "--horizon",
             str(args.horizon),
+            "--config",
+            args.config,
         ]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(r)
         print(
             f"{r['series']:>8} {r['months']:>6} {r['fit_s']:>8} {r['predict_s']:>10} {r['total_s']:>8} "
-            f"{r['peak_rss_mib']:>9}",
+            f"{r['peak_rss_mib']:>9} {r['load_avg_1m_at_end']:>5}",
             flush=True,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)

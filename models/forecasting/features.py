@@ -34,6 +34,42 @@ def spring_festival_months() -> frozenset[int]:
     return frozenset(out)
 
 
+SPRING_FESTIVAL_BEFORE, SPRING_FESTIVAL_AFTER = 7, 15  # days: the holiday's reach on hiring
+
+
+@lru_cache(maxsize=1)
+def spring_festival_share() -> tuple[int, np.ndarray]:
+    """Share of each month's days inside [春节 − 7 days, 春节 + 15 days), 1950–2099, and month index 0.
+
+    A calendar fact known years ahead: the festival's trough falls in January in some years, in February
+    in others, and splits across both in many (``spring_festival`` only says which month holds the day).
+    """
+    import datetime as dt
+
+    from lunardate import LunarDate
+
+    first = (1950 - 1970) * 12
+    share = np.zeros((2100 - 1950) * 12 + 2)
+    for year in range(1950, 2100):
+        d = LunarDate(year, 1, 1).to_solar_date()
+        lo, hi = d - dt.timedelta(days=SPRING_FESTIVAL_BEFORE), d + dt.timedelta(days=SPRING_FESTIVAL_AFTER)
+        day = lo
+        while day < hi:
+            share[(day.year - 1970) * 12 + day.month - 1 - first] += 1
+            day += dt.timedelta(days=1)
+    months = np.arange(len(share)) + first
+    years, mon = 1970 + months // 12, months % 12 + 1
+    pairs = zip(years.tolist(), mon.tolist(), strict=True)
+    days = np.array([(dt.date(y + (m == 12), m % 12 + 1, 1) - dt.date(y, m, 1)).days for y, m in pairs])
+    return first, share / days
+
+
+def _festival(month: np.ndarray) -> np.ndarray:
+    first, share = spring_festival_share()
+    k = np.clip(month - first, 0, len(share) - 1)
+    return share[k]
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
     """Which features to build; the single source of the feature names."""
@@ -43,15 +79,21 @@ class FeatureSpec:
     known_exog: tuple[str, ...] = ()
     unknown_exog: tuple[str, ...] = ()
     static: tuple[str, ...] = ()
+    disruptions: tuple[int, ...] = ()  # month indices of known disruptions (lockdowns), a calendar fact
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         names = ["horizon", "month", "spring_festival", "log_scale", "n_obs_36"]
+        names += ["spring_festival_share", "spring_festival_share_y1"]
         names += [f"lag{k}" for k in self.lags]
         names += ["same_month_y1", "same_month_y2"]
         names += [f"rolling_mean_lag1_window_size{w}" for w in self.windows]
         names += ["rolling_std_lag1_window_size12", "rolling_mean_lag13_window_size12"]
         names += ["growth_12", "same_month_y1_x_growth"]
+        names += ["growth_3", "growth_6", "same_month_y1_x_growth_3"]
+        names += [f"rolling_mean_lag1_window_size{w}_x_growth" for w in self.windows if w >= 24]
+        if self.disruptions:
+            names += ["disrupted_same_month_y1", "disrupted_months_window12"]
         names += list(self.known_exog)
         names += [f"{c}_lag1" for c in self.unknown_exog]
         names += [f"static_{c}" for c in self.static]
@@ -81,6 +123,22 @@ def origin_scale(values: np.ndarray, fallback: np.ndarray | None = None) -> np.n
     if fallback is not None:
         out = np.where(np.isfinite(out), out, fallback[:, None])
     return np.where(out == 0, 1.0, out)
+
+
+def mase_scale_at_origin(values: np.ndarray, season: int = 12) -> np.ndarray:
+    """MASE's denominator as it stood at each origin: mean |y_t − y_{t−m}| over observed pairs, t ≤ o.
+
+    Shape ``(n, T)``, NaN until the first pair; column ``o`` reads only columns ``<= o``. Dividing a
+    row's loss by it (relative to the origin scale) makes training minimise the metric that is reported.
+    """
+    d = np.full(values.shape, np.nan)
+    if values.shape[1] > season:
+        d[:, season:] = np.abs(values[:, season:] - values[:, :-season])
+    ok = np.isfinite(d)
+    s = np.cumsum(np.where(ok, d, 0.0), axis=1)
+    c = np.cumsum(ok, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(c > 0, s / np.maximum(c, 1), np.nan)
 
 
 def _prefix(values: np.ndarray, power: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -150,12 +208,14 @@ def build_features(
         "spring_festival": np.isin(target_month, sf).astype(np.float64),
         "log_scale": np.log1p(s),
         "n_obs_36": _window(p1, i, o, LOOKBACK)[1].astype(np.float64),
+        "spring_festival_share": _festival(target_month),
     }
     for k in spec.lags:
         f[f"lag{k}"] = _take(values, i, o + 1 - k) / s
     back = 12 * ((h + 11) // 12)  # the latest same calendar month at or before the origin
     f["same_month_y1"] = _take(values, i, t - back) / s
     f["same_month_y2"] = _take(values, i, t - back - 12) / s
+    f["spring_festival_share_y1"] = _festival(target_month - back)
     with np.errstate(invalid="ignore", divide="ignore"):
         for w in (*spec.windows, 12):
             sm, cn = _window(p1, i, o, w)
@@ -174,6 +234,31 @@ def build_features(
         growth = np.where(prev > 0, f["rolling_mean_lag1_window_size12"] / prev, np.nan)
         f["growth_12"] = growth - 1.0
         f["same_month_y1_x_growth"] = f["same_month_y1"] * growth ** ((h + 11) // 12)
+        # Level shifts: the last quarter (half-year) against the same months a year before.
+        for w in (3, 6):
+            now, cn_now = _window(p1, i, o, w)
+            before, cn_before = _window(p1, i, o, w, lag=13)
+            ok = (cn_now == w) & (cn_before == w) & (before > 0)
+            f[f"growth_{w}"] = np.where(ok, now / np.where(ok, before, 1.0), np.nan) - 1.0
+        f["same_month_y1_x_growth_3"] = f["same_month_y1"] * (1.0 + f["growth_3"])
+        # A long mean is a less noisy level, but it is centred (w − 1)/2 months before the origin: carry it
+        # to the target month by the 12-month growth (per month: growth ** (1/12)).
+        for w in spec.windows:
+            if w >= 24:
+                monthly = np.where(growth > 0, growth, np.nan) ** (1.0 / 12.0)
+                lead = (w - 1) / 2.0 + h
+                f[f"rolling_mean_lag1_window_size{w}_x_growth"] = (
+                    f[f"rolling_mean_lag1_window_size{w}"] * monthly**lead
+                )
+    if spec.disruptions:
+        bad = np.zeros(values.shape[1] + LOOKBACK + 1)
+        cols = np.asarray(spec.disruptions, dtype=np.int64) - start
+        bad[cols[(cols >= 0) & (cols < len(bad))]] = 1.0
+        cum = np.concatenate([[0.0], np.cumsum(bad)])
+        j = np.clip(t - back, 0, len(bad) - 1)
+        f["disrupted_same_month_y1"] = np.where(t - back >= 0, bad[j], 0.0)
+        hi = np.clip(o + 1, 0, len(bad))
+        f["disrupted_months_window12"] = cum[hi] - cum[np.clip(hi - 12, 0, None)]
     exog = exog or {}
     for c in spec.known_exog:
         f[c] = _take(exog[c], i, t)

@@ -37,6 +37,7 @@ from models.forecasting.features import (
     build_features,
     group_feature_names,
     group_momentum,
+    mase_scale_at_origin,
     origin_scale,
 )
 from models.forecasting.frames import (
@@ -53,6 +54,7 @@ from models.forecasting.frames import (
 )
 
 MIN_TRAIN_MONTHS = 24
+WEIGHTINGS = ("none", "mase")
 
 
 class GlobalLGBMForecaster(Forecaster):
@@ -89,6 +91,12 @@ class GlobalLGBMForecaster(Forecaster):
         objective: str = "l2",
         group_features: tuple[str, ...] = (),
         train_months: int | None = None,
+        weighting: str = "none",
+        disruption_months: tuple[str, ...] = (),
+        disruption_handling: str = "calibration",
+        calibration_windows: int = 1,
+        bagging_fraction: float = 1.0,
+        max_bin: int = 255,
     ):
         self.horizon = horizon
         self.lags = lags
@@ -110,6 +118,12 @@ class GlobalLGBMForecaster(Forecaster):
         self.objective = objective
         self.group_features = group_features
         self.train_months = train_months
+        self.weighting = weighting
+        self.disruption_months = disruption_months
+        self.disruption_handling = disruption_handling
+        self.calibration_windows = calibration_windows
+        self.bagging_fraction = bagging_fraction
+        self.max_bin = max_bin
 
     # -- parameters ------------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -122,13 +136,29 @@ class GlobalLGBMForecaster(Forecaster):
             raise InvalidInput(f"horizon {H} is above the supported maximum {LOOKBACK}", field="horizon")
         if self.nonnegative not in ("auto", True, False):
             raise InvalidInput("nonnegative must be 'auto', True or False", field="nonnegative")
+        if self.disruption_handling not in ("calibration", "drop"):
+            raise InvalidInput(
+                "disruption_handling must be 'calibration' or 'drop'", field="disruption_handling"
+            )
+        if self.weighting not in WEIGHTINGS:
+            raise InvalidInput(f"weighting must be one of {list(WEIGHTINGS)}", field="weighting")
         return FeatureSpec(
             lags=lags,
             windows=windows,
             known_exog=tuple(self.known_exog),
             unknown_exog=(*self.unknown_exog, *group_feature_names(tuple(self.group_features))),
             static=tuple(self.static_features),
+            disruptions=self._disruptions() if self.disruption_handling == "drop" else (),
         )
+
+    def _disruptions(self) -> tuple[int, ...]:
+        try:
+            months = pd.to_datetime([f"{m}-01" if len(str(m)) == 7 else m for m in self.disruption_months])
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(
+                f"disruption_months must be YYYY-MM strings: {exc}", field="disruption_months"
+            ) from exc
+        return tuple(sorted(int(m) for m in month_index(months))) if len(months) else ()
 
     def _margin(self, X: np.ndarray, spec: FeatureSpec) -> np.ndarray:
         """Starting point the trees correct (LightGBM ``init_score``), in scaled units.
@@ -161,6 +191,8 @@ class GlobalLGBMForecaster(Forecaster):
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": self.min_data_in_leaf,
             "feature_fraction": 0.9,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": 1 if self.bagging_fraction < 1 else 0,
             "num_threads": self._threads(n_rows),
             "seed": self.seed,
             "deterministic": True,
@@ -193,9 +225,16 @@ class GlobalLGBMForecaster(Forecaster):
         rng = np.random.default_rng(self.seed)
         ctx = (spec, panel, scale, exog, statics)
 
-        cut = T - 1 - K  # the calibration booster sees targets up to this column
-        cal_booster = self._train(ctx, max_t=cut, rng=rng)
-        self.calibration_ = self._calibrate(cal_booster, ctx, cut, rng)
+        # W calibration boosters, each trained up to the start of its own slice of the last K months and
+        # forecasting from the origins of that slice only: a booster is never staler than K/W months when
+        # it forecasts, as the final one is never stale — aggregate errors (shared drift) depend on it.
+        W = max(1, min(int(self.calibration_windows), K // max(1, H // 2)))
+        bounds = np.linspace(T - 1 - K, T - 1, W + 1).round().astype(np.int64)
+        parts = []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            booster = self._train(ctx, max_t=int(a), rng=rng)
+            parts.append(self._calibrate(booster, ctx, int(a), rng, until=int(b), share=1.0 / W))
+        self.calibration_ = pd.concat(parts, ignore_index=True)
         scores = (self.calibration_["y"] - self.calibration_["yhat"]).abs() / self.calibration_["scale"]
         self.quantiles_ = horizon_quantiles(scores.to_numpy(), self.calibration_["h"].to_numpy(), H)
 
@@ -253,8 +292,40 @@ class GlobalLGBMForecaster(Forecaster):
         t = o + h
         ok = t <= max_t
         ok[ok] = np.isfinite(panel.values[i[ok], t[ok]]) & np.isfinite(scale[i[ok], o[ok]])
+        if self.disruption_handling == "drop":
+            ok &= ~self._disrupted(panel.start + t)
         i, o, h = i[ok][:max_rows], o[ok][:max_rows], h[ok][:max_rows]
         return i, o, h
+
+    def _disrupted(self, months: np.ndarray) -> np.ndarray:
+        """Rows whose target month is a known disruption (lockdowns): never calibrated on, because the
+        intervals are for ordinary months — one such month moves every series at once and would widen the
+        aggregate levels' intervals for years; with ``disruption_handling='drop'`` not learned from either
+        (that also adds two calendar flags as features)."""
+        d = self._disruptions()
+        return np.isin(months, d) if d else np.zeros(len(months), dtype=bool)
+
+    def _disrupted_window(self, origins: np.ndarray, window: int = 12) -> np.ndarray:
+        """Origins whose last ``window`` months hold a known disruption: their features (lags, means,
+        growth) are distorted, so their errors say little about an ordinary origin's."""
+        d = np.asarray(self._disruptions(), dtype=np.int64)
+        if not len(d):
+            return np.zeros(len(origins), dtype=bool)
+        gap = origins[:, None] - d[None, :]
+        return ((gap >= 0) & (gap < window)).any(axis=1)
+
+    def _weights(self, panel: Panel, scale: np.ndarray, i: np.ndarray, o: np.ndarray) -> np.ndarray | None:
+        """``weighting='mase'``: origin scale ÷ MASE scale at the origin, so the scaled L1 loss is MASE's.
+
+        Clipped to [0.1, 10] × the median so that a nearly constant series cannot dominate the fit.
+        """
+        if self.weighting == "none":
+            return None
+        ms = mase_scale_at_origin(panel.values)[i, o]
+        w = scale[i, o] / ms
+        med = np.nanmedian(w) if np.isfinite(w).any() else 1.0
+        w = np.where(np.isfinite(w) & (w > 0), w, med)
+        return np.clip(w, 0.1 * med, 10 * med) / med
 
     def _train(self, ctx, *, max_t: int, rng):
         import lightgbm as lgb
@@ -271,24 +342,33 @@ class GlobalLGBMForecaster(Forecaster):
         data = lgb.Dataset(
             X,
             label=y,
+            weight=self._weights(panel, scale, i, o),
             init_score=self._margin(X, spec),
             feature_name=list(spec.names),
             categorical_feature=spec.categorical,
-            params={"verbose": -1},
+            params={"verbose": -1, "max_bin": self.max_bin},
             free_raw_data=True,
         )
         return lgb.train(self._lgb_params(len(y)), data, num_boost_round=self.n_estimators)
 
-    def _calibrate(self, booster, ctx, cut: int, rng) -> pd.DataFrame:
+    def _calibrate(
+        self, booster, ctx, cut: int, rng, *, until: int | None = None, share: float = 1.0
+    ) -> pd.DataFrame:
+        """Held-out forecasts of ``booster`` (targets up to ``cut``) from the origins ``cut .. until − 1``."""
         spec, panel, scale, exog, statics = ctx
         n, T = panel.values.shape
         H = self.horizon
-        origins = np.arange(cut, T - 1)
-        budget = max(1, self.max_calibration_rows // max(n * H, 1))
-        if len(origins) > budget:  # evenly spaced, always including the latest full-horizon origin
-            origins = np.unique(np.linspace(cut, T - 1 - H, budget).round().astype(np.int64))
+        until = T - 1 if until is None else min(until, T - 1)
+        origins = np.arange(cut, until)
+        budget = max(1, int(self.max_calibration_rows * share) // max(n * H, 1))
+        if len(origins) > budget:  # evenly spaced, always including the first origin of the slice
+            origins = np.unique(np.linspace(cut, until - 1, budget).round().astype(np.int64))
         i, o, h = (a.ravel() for a in np.meshgrid(np.arange(n), origins, np.arange(1, H + 1), indexing="ij"))
-        ok = o + h <= T - 1
+        ok = (
+            (o + h <= T - 1)
+            & ~self._disrupted(panel.start + o + h)
+            & ~self._disrupted_window(panel.start + o)
+        )
         i, o, h = i[ok], o[ok], h[ok]
         X = build_features(spec, panel.values, scale, panel.start, i, o, h, exog=exog, static_codes=statics)
         s = scale[i, o]

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import ArtifactIncompatible
-from models.forecasting.features import LOOKBACK, FeatureSpec
+from models.errors import ArtifactIncompatible, InvalidInput
+from models.forecasting.features import LOOKBACK
 from models.forecasting.frames import DS, ID, Panel, month_index, month_start
 from models.forecasting.lgbm import GlobalLGBMForecaster
 
@@ -128,16 +128,13 @@ def verify_card(directory: Path, card: dict) -> None:
         problems.append(f"class is {card.get('class')!r}, expected {GlobalLGBMForecaster.__name__!r}")
     params = card.get("parameters", {})
     try:
-        spec = FeatureSpec(
-            lags=tuple(params["lags"]),
-            windows=tuple(params["windows"]),
-            known_exog=tuple(params["known_exog"]),
-            unknown_exog=tuple(params["unknown_exog"]),
-            static=tuple(params["static_features"]),
-        )
+        # Every parameter that shapes the features (groups, disruption calendar…), not only lags/windows.
+        known = set(GlobalLGBMForecaster._param_names())
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items() if k in known}
+        spec = GlobalLGBMForecaster(**kwargs)._spec()
         if list(spec.names) != card.get("features"):
             problems.append("the card's features differ from those this code derives from its parameters")
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, InvalidInput):
         problems.append("the card's parameters lack lags/windows/exogenous/static entries")
     saved = card.get("library_versions", {}).get("lightgbm", "")
     if saved.split(".")[:1] != lightgbm.__version__.split(".")[:1]:

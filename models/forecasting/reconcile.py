@@ -118,6 +118,51 @@ def check_coherence(
     return gap
 
 
+def _aggregate_scores(cal: pd.DataFrame, membership: pd.DataFrame):
+    """Per level: scaled signed errors of the summed calibration forecasts, per (node, origin, h).
+
+    One groupby per level on integer codes (the calibration frame has millions of rows; joining it with
+    the whole membership table first would multiply it by the number of levels).
+    """
+    keys = pd.MultiIndex.from_arrays([cal["origin"], cal["h"]])
+    okey, oidx = pd.factorize(keys)
+    for lv, m in membership.groupby("level", sort=False):
+        node = cal[ID].map(pd.Series(m["node"].to_numpy(), index=m[ID].to_numpy()))
+        code, _ = pd.factorize(node)
+        ok = code >= 0
+        g = (
+            pd.DataFrame(
+                {
+                    "n": code[ok],
+                    "k": okey[ok],
+                    "y": cal["y"].to_numpy()[ok],
+                    "yhat": cal["yhat"].to_numpy()[ok],
+                    "scale": cal["scale"].to_numpy()[ok],
+                }
+            )
+            .groupby(["n", "k"], sort=False)[["y", "yhat", "scale"]]
+            .sum()
+        )
+        k = g.index.get_level_values("k").to_numpy()
+        score = ((g["y"] - g["yhat"]) / g["scale"]).to_numpy()  # signed: see centred_scores
+        yield lv, (score, oidx.get_level_values(1).to_numpy()[k])
+
+
+def centred_scores(score: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """|score − its median at that horizon|: the width of an aggregate's interval measures dispersion.
+
+    The held-out calibration boosters are trained on less data than the final one and, summed over
+    hundreds of series, their median forecasts carry a shared bias (seed 11 validation: +13% of the node
+    scale at every aggregate level, against +1.5% for the final model at the same cut-off); as absolute
+    scores it made every aggregate interval far too wide (80% intervals covering 95–99%).
+    """
+    out = np.empty_like(score)
+    for k in np.unique(h):
+        m = h == k
+        out[m] = np.abs(score[m] - np.median(score[m]))
+    return out
+
+
 class BottomUpForecaster(Forecaster):
     """Wraps a bottom-level forecaster; ``predict`` returns every level with a ``level`` column."""
 
@@ -136,14 +181,9 @@ class BottomUpForecaster(Forecaster):
         cal = getattr(self.base_, "calibration_", None)
         H = self.base_.horizon
         if cal is not None:
-            j = cal.merge(self.membership_, on=ID)
-            agg = j.groupby(["level", "node", "origin", "h"])[["y", "yhat", "scale"]].sum().reset_index()
-            score = (agg["y"] - agg["yhat"]).abs() / agg["scale"]
             self.level_quantiles_ = {
-                lv: horizon_quantiles(
-                    score[agg["level"] == lv].to_numpy(), agg.loc[agg["level"] == lv, "h"].to_numpy(), H
-                )
-                for lv in agg["level"].unique()
+                lv: horizon_quantiles(centred_scores(score, h), h, H)
+                for lv, (score, h) in _aggregate_scores(cal, self.membership_)
             }
             self.level_models_ = None
         else:

@@ -15,7 +15,7 @@ import pandas as pd
 from models.forecast_artifact import BOTTOM, DIMENSIONS, level_name, node_name
 from models.forecasting.conformal import horizon_quantiles
 from models.forecasting.frames import DS, ID, OUTPUT_COLUMNS
-from models.forecasting.reconcile import aggregate, check_coherence
+from models.forecasting.reconcile import aggregate, centred_scores, check_coherence
 
 PARENTS = {"zone": ("district",), "segment": ("industry", "cluster"), "industry": ("cluster",)}
 
@@ -89,9 +89,9 @@ def reconcile_levels(model, nodes: pd.DataFrame, h: int | None = None) -> pd.Dat
         size = n_nodes * len(origins) * H
         sums = [np.bincount(key, weights=v, minlength=size) for v in (y, yhat, sc)]
         present = np.bincount(key, minlength=size) > 0
-        score = np.abs(sums[0] - sums[1])[present] / sums[2][present]
+        score = (sums[0] - sums[1])[present] / sums[2][present]
         group_h = (np.arange(size) % H + 1)[present]
-        q = horizon_quantiles(score, group_h, H)
+        q = horizon_quantiles(centred_scores(score, group_h), group_h, H)
         node_scale = np.bincount(codes, weights=scale, minlength=n_nodes)
         frame = pd.DataFrame(
             {ID: np.repeat(names, len(months)), DS: np.tile(months, n_nodes), "mean": m.reshape(-1)}

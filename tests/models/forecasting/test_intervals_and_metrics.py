@@ -66,3 +66,45 @@ def test_point_metrics_of_a_perfect_forecast():
 
 def test_precision_and_recall_at_k():
     assert precision_recall_at_k(["a", "b", "c", "d"], {"a", "d", "e"}, 2) == (0.5, 1 / 3)
+
+
+def test_several_calibration_windows_give_ordered_intervals_and_per_window_origins(panel):
+    from models.forecasting.lgbm import GlobalLGBMForecaster
+
+    m = GlobalLGBMForecaster(horizon=6, n_estimators=20, min_data_in_leaf=10, calibration_windows=2)
+    fc = m.fit(panel[["unique_id", "ds", "y"]]).predict()
+    assert (fc["lo95"] <= fc["lo80"]).all() and (fc["lo80"] <= fc["mean"]).all()
+    assert (fc["mean"] <= fc["hi80"]).all() and (fc["hi80"] <= fc["hi95"]).all()
+    assert m.calibration_["origin"].nunique() >= 2
+    assert m.calibration_["h"].min() == 1
+
+
+def test_spring_festival_share_follows_the_lunar_calendar():
+    import numpy as np
+
+    from models.forecasting.features import _festival
+
+    jan = lambda y: (y - 1970) * 12  # noqa: E731
+    # 春节 2024-02-10: [02-03, 02-25) lies in February; 2023-01-22: [01-15, 02-06) splits 17 / 5 days.
+    np.testing.assert_allclose(_festival(np.array([jan(2024), jan(2024) + 1])), [0.0, 22 / 29])
+    np.testing.assert_allclose(_festival(np.array([jan(2023), jan(2023) + 1])), [17 / 31, 5 / 28])
+
+
+def test_mase_weighting_and_disruption_months_are_validated(panel):
+    import pytest
+
+    from models.errors import InvalidInput
+    from models.forecasting.lgbm import GlobalLGBMForecaster
+
+    df = panel[["unique_id", "ds", "y"]]
+    with pytest.raises(InvalidInput, match="weighting"):
+        GlobalLGBMForecaster(horizon=6, weighting="nope").fit(df)
+    m = GlobalLGBMForecaster(
+        horizon=6,
+        n_estimators=10,
+        min_data_in_leaf=10,
+        weighting="mase",
+        disruption_months=("2020-02",),
+        disruption_handling="drop",
+    ).fit(df)
+    assert "disrupted_same_month_y1" in m.feature_names_ and len(m.predict()) == 6 * df["unique_id"].nunique()

@@ -7,7 +7,7 @@ import pytest
 
 from models.forecasting.features import FeatureSpec, build_features, origin_scale
 
-SPEC = FeatureSpec(known_exog=("programme",), unknown_exog=("growth",))
+SPEC = FeatureSpec(windows=(3, 6, 12, 24, 36), known_exog=("programme",), unknown_exog=("growth",))
 
 
 def _data(seed=0, n=5, T=60):

@@ -103,3 +103,25 @@ def test_shortage_ranking_against_truth_adds_the_final_origin():
     rep = shortage_ranking_backtest(seen_d, seen_s, 6, n_cutoffs=1, k=3, params=FAST, truth=truth)
     assert [r["origin"] for r in rep["per_cutoff"]] == ["backtest", "truth"]
     assert rep["truth"]["model"]["precision_at_k"] == 1.0
+
+
+def test_node_ranking_scores_occupation_segment_nodes_against_all_and_newly_short():
+    raw = _store_rows(60)
+    demand = store.store_to_long(raw, REF)
+    supply = store.store_to_long(raw, REF, "job_seekers")
+    truth = demand[["unique_id", "ds", "segment"]].assign(job_seekers=10.0, structural_shortage_index=1.0)
+    late = (truth["ds"] >= "2021-07-01") & (truth["segment"] == truth["segment"].iloc[0])
+    truth.loc[late, "structural_shortage_index"] = 3.0  # one segment becomes short after the cut-off
+    seen_d, seen_s = (f[f["ds"] < "2022-01-01"] for f in (demand, supply))
+    frames: list = []
+    rep = shortage_ranking_backtest(
+        seen_d, seen_s, 6, n_cutoffs=1, k=3, params=FAST, truth=truth, ks=(2,), new_ks=(2,), frames=frames
+    )
+    r = rep["per_cutoff"][0]["ranking"]
+    assert r["level"] == "occupation/segment" and r["n_nodes"] == 6
+    assert r["n_short"] == r["n_newly_short"] >= 1  # nobody was short in the year before the cut-off
+    for measure in ("all_short", "newly_short"):
+        for who in ("model", "last_year_list"):
+            assert 0.0 <= r[measure]["2"][who]["precision"] <= 1.0
+    assert rep["ranking_mean"]["n_cutoffs"] == 1 and "newly short" in rep["definition"]
+    assert {"p_short", "true_index", "truly_short", "newly_short", "industry"} <= set(frames[0].columns)
