@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from models import matches
 from models.matching.filters import MAX_TOP_K
@@ -36,6 +36,14 @@ MinYears = Annotated[
 ]
 
 
+def candidate_filters(taxonomy: TaxonomyDep, zone: Zones = None, min_years: MinYears = None):
+    """The hard filters every candidate search accepts, validated against the taxonomy."""
+    return matches.candidate_filters(taxonomy, zone, min_years)
+
+
+CandidateFilters = Annotated[object, Depends(candidate_filters)]
+
+
 @router.get(
     "/v1/projects/{project_id}/candidates",
     response_model=CandidatesOut,
@@ -50,11 +58,9 @@ def project_candidates(
     db: UnitOfWorkDep,
     taxonomy: TaxonomyDep,
     index: IndexDep,
+    filters: CandidateFilters,
     top_k: TopK = 10,
-    zone: Zones = None,
-    min_years: MinYears = None,
 ):
-    filters = matches.candidate_filters(taxonomy, zone, min_years)
     return CandidatesOut.from_domain(
         matches.candidates_for_project(
             db, principal, taxonomy, index, project_id, top_k=top_k, filters=filters
@@ -75,12 +81,10 @@ def occupation_candidates(
     taxonomy: TaxonomyDep,
     index: IndexDep,
     occupation_code: Annotated[str, Query(min_length=1, max_length=40, examples=["TC-2521-01"])],
+    filters: CandidateFilters,
     segment_code: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     top_k: TopK = 10,
-    zone: Zones = None,
-    min_years: MinYears = None,
 ):
-    filters = matches.candidate_filters(taxonomy, zone, min_years)
     return CandidatesOut.from_domain(
         matches.candidates_for_occupation(
             db, principal, taxonomy, index, occupation_code, segment_code, top_k=top_k, filters=filters
@@ -100,11 +104,9 @@ def catalogue_entry_candidates(
     db: UnitOfWorkDep,
     taxonomy: TaxonomyDep,
     index: IndexDep,
+    filters: CandidateFilters,
     top_k: TopK = 10,
-    zone: Zones = None,
-    min_years: MinYears = None,
 ):
-    filters = matches.candidate_filters(taxonomy, zone, min_years)
     return CandidatesOut.from_domain(
         matches.candidates_for_catalogue_entry(
             db, principal, taxonomy, index, entry_id, top_k=top_k, filters=filters
