@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 MAX_PAGE = 200
@@ -56,3 +56,23 @@ def problem_responses(*statuses: int) -> dict:
         s: {"model": Problem, "description": meaning[s], "content": {"application/problem+json": {}}}
         for s in statuses
     }
+
+
+class ProfileFacts(BaseModel):
+    """The searchable, non-identifying part of a profile, as every profile view shows it. Plain types, no
+    input limits: profiles imported in bulk must always render."""
+
+    model_config = ConfigDict(from_attributes=True)
+    summary: str
+    titles: list[str]
+    skills: list[str]
+    education_level: str
+    field_of_study: str
+    years_experience: int
+    talent_level: str
+    zone_code: str
+    occupation_code: str | None
+    age_band: str
+    publications: int
+    patents: int
+    languages: list[str]

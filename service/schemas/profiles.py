@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from service.schemas.common import ProfileFacts
 from service.schemas.fields import (
     AgeBand,
     Code,
@@ -110,25 +111,10 @@ class ProfileUpdate(Patch):
     contact: ContactPatch | None = None
 
 
-class ProfilePublic(BaseModel):
-    """Your own profile, with your contact details and the scopes you consented to. Plain types, no input
-    limits: profiles imported in bulk must always render."""
+class ProfilePublic(ProfileFacts):
+    """Your own profile, with your contact details and the scopes you consented to."""
 
-    model_config = ConfigDict(from_attributes=True)
     id: int
-    summary: str
-    titles: list[str]
-    skills: list[str]
-    education_level: str
-    field_of_study: str
-    years_experience: int
-    talent_level: str
-    zone_code: str
-    occupation_code: str | None
-    age_band: str
-    publications: int
-    patents: int
-    languages: list[str]
     pseudonym: str = Field(examples=["T-3f9a1c07b2e4"])
     contact: ContactPublic
     consent_scopes: list[str]

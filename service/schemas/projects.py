@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.candidates import CandidateView
+from service.schemas.common import ProfileFacts
 from service.schemas.fields import (
     Code,
     Education,
@@ -101,26 +102,12 @@ class Contact(BaseModel):
     email: str
 
 
-class CandidatePublic(BaseModel):
+class CandidatePublic(ProfileFacts):
     """A candidate as you may see them: ``contact`` only if the person consented to your enterprise."""
 
-    model_config = ConfigDict(from_attributes=True)
     profile_id: int
     pseudonym: str = Field(examples=["T-3f9a1c07b2e4"])
     view: Literal["full", "pseudonymous"]
-    summary: str
-    titles: list[str]
-    skills: list[str]
-    education_level: str
-    field_of_study: str
-    years_experience: int
-    talent_level: str
-    zone_code: str
-    occupation_code: str | None
-    age_band: str
-    publications: int
-    patents: int
-    languages: list[str]
     contact: Contact | None = Field(
         description="Name, phone, ID number, email; null in the pseudonymous view"
     )
