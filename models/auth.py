@@ -1,22 +1,29 @@
-"""Principals and API keys: who is calling, in which role, for which tenant or profile.
+"""Principals, API keys and console sessions: who is calling, in which role, for which tenant or profile.
 
 A key is shown once, when it is made; only its SHA-256 is stored. Keys are 256 random bits, so a plain
-(unsalted) hash is enough: there is nothing to brute-force that a salt would protect.
+(unsalted) hash is enough: there is nothing to brute-force that a salt would protect. The same holds for
+console session ids and CSRF tokens, which are stored as SHA-256 only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from models.storage.orm import ApiKey, Enterprise, TalentProfile, utcnow
+from models.storage.orm import ApiKey, ConsoleSession, Enterprise, TalentProfile, utcnow
 
 KEY_PREFIX = "tck_"
 ENTERPRISE_CODE = re.compile(r"^[a-z0-9-]{2,40}$")
@@ -127,11 +134,16 @@ def create_api_key(
     return IssuedKey(key=key, secret=secret)
 
 
-def authenticate(session: Session, secret: str | None) -> Principal:
-    """The principal of a live key; ``Unauthenticated`` (which never repeats the secret) otherwise."""
+def presented_key_hash(secret: str | None) -> str:
+    """The hash under which a presented key is stored; ``Unauthenticated`` when none was presented."""
     if not secret:
         raise Unauthenticated("missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    return principal_of_key_hash(session, hash_secret(secret))
+    return hash_secret(secret)
+
+
+def authenticate(session: Session, secret: str | None) -> Principal:
+    """The principal of a live key; ``Unauthenticated`` (which never repeats the secret) otherwise."""
+    return principal_of_key_hash(session, presented_key_hash(secret))
 
 
 def principal_of_key_hash(session: Session, key_hash: str) -> Principal:
@@ -172,3 +184,99 @@ def revoke_api_key(session: Session, key_id: int) -> tuple[ApiKey, str | None]:
         session.flush()
     tenant = session.get(Enterprise, key.enterprise_id).code if key.enterprise_id is not None else None
     return key, tenant
+
+
+class PrincipalCache:
+    """Principals of live keys by key hash, each kept ``ttl_seconds``: most requests skip the key lookup.
+
+    ``forget`` drops a key at once in this process (revocation, profile deletion); another worker process
+    keeps it at most ``ttl_seconds`` more, which bounds how long a revoked key still works there.
+    ``ttl_seconds=0`` looks every key up. Unknown keys are never cached, so a new key works at once.
+    Bounded: past ``max_entries`` the least recently used key is dropped.
+    """
+
+    def __init__(
+        self, ttl_seconds: float, *, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ):
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self.clock = clock
+        self._items: OrderedDict[str, tuple[Principal, float]] = OrderedDict()  # hash -> (principal, until)
+        self._generation = 0  # bumped by forget: a lookup that raced with it is not cached
+        self._lock = threading.Lock()
+
+    def principal(self, key_hash: str, lookup: Callable[[str], Principal]) -> Principal:
+        """The cached principal of ``key_hash``, else ``lookup(key_hash)`` (whose errors pass through)."""
+        now = self.clock()
+        with self._lock:
+            hit = self._items.get(key_hash)
+            if hit is not None and hit[1] > now:
+                self._items.move_to_end(key_hash)
+                return hit[0]
+            generation = self._generation
+        principal = lookup(key_hash)
+        if self.ttl_seconds > 0:
+            with self._lock:
+                if generation == self._generation:
+                    self._items[key_hash] = (principal, now + self.ttl_seconds)
+                    self._items.move_to_end(key_hash)
+                    while len(self._items) > self.max_entries:
+                        self._items.popitem(last=False)
+        return principal
+
+    def forget(self, *, key_hash: str | None = None, profile_id: int | None = None) -> None:
+        """Drop a key by its hash, or every key of a profile, so that this process looks them up again."""
+        with self._lock:
+            self._generation += 1
+            for cached_hash, (principal, _) in list(self._items.items()):
+                if cached_hash == key_hash or (profile_id is not None and principal.profile_id == profile_id):
+                    del self._items[cached_hash]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A new console session: the two tokens exist only here and in the cookies of one response."""
+
+    session_id: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def open_console_session(session: Session, key_hash: str, ttl_seconds: float) -> OpenedSession:
+    """A console session for the key with ``key_hash``, ending ``ttl_seconds`` from now whatever the
+    activity (absolute expiry). Expired sessions are deleted on the way (the table stays small)."""
+    now = utcnow()
+    session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires_at = now + timedelta(seconds=ttl_seconds)
+    session.add(
+        ConsoleSession(
+            id_hash=hash_secret(session_id),
+            key_hash=key_hash,
+            csrf_hash=hash_secret(csrf),
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    return OpenedSession(session_id, csrf, expires_at)
+
+
+def live_console_session(session: Session, session_id: str) -> ConsoleSession | None:
+    """The unexpired console session with this id, or None."""
+    return session.scalar(
+        select(ConsoleSession).where(
+            ConsoleSession.id_hash == hash_secret(session_id), ConsoleSession.expires_at > utcnow()
+        )
+    )
+
+
+def close_console_session(session: Session, session_id: str) -> None:
+    session.execute(delete(ConsoleSession).where(ConsoleSession.id_hash == hash_secret(session_id)))
+
+
+def csrf_matches(console: ConsoleSession, token: str) -> bool:
+    return hmac.compare_digest(hash_secret(token), console.csrf_hash)

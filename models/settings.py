@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.errors import InvalidInput
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Secrets that ship with a development value, by field name, and that value: refused in production.
+DEVELOPMENT_SECRETS = {"pseudonym_key": "development-only-pseudonym-key"}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALENTCLUSTER_", extra="ignore")
+
+    env: Literal["development", "demo", "production"] = Field(
+        default="development",
+        description="`production` refuses to start while a secret keeps its development default.",
+    )
 
     home: Path = Field(
         default=REPO_ROOT / "var",
@@ -31,8 +41,9 @@ class Settings(BaseSettings):
     )
     seed: int = 20121018
     pseudonym_key: str = Field(
-        default="development-only-pseudonym-key",
-        description="Secret key of the pseudonyms shown instead of names; set your own in production.",
+        default=DEVELOPMENT_SECRETS["pseudonym_key"],
+        min_length=1,
+        description="Secret key of the pseudonyms shown instead of names; required in production.",
     )
 
     max_body_bytes: int = Field(
@@ -45,6 +56,13 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(
         default=120, ge=1, description="Requests a key may make at once before the per-minute rate applies."
+    )
+    api_key_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="How long a worker trusts a key it has looked up: a key revoked on another worker "
+        "stops working there within this time (at once on the worker that revoked it); 0 = no cache.",
     )
 
     index_refresh_seconds: float = Field(
@@ -64,6 +82,22 @@ class Settings(BaseSettings):
     forecast_refresh_seconds: float = Field(
         default=5.0, ge=0, description="How often (at most) a worker looks for a newly promoted forecaster."
     )
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> Settings:
+        if self.env == "production" and (names := self.development_secrets()):
+            variables = ", ".join(f"TALENTCLUSTER_{name.upper()}" for name in names)
+            raise InvalidInput(
+                f"{variables} still has its development default, refused with TALENTCLUSTER_ENV=production: "
+                "set your own secret (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+                field=names[0],
+            )
+        return self
+
+    def development_secrets(self) -> list[str]:
+        """Names of the secret settings still at their development default (warned about outside
+        production, refused in it)."""
+        return [name for name, value in DEVELOPMENT_SECRETS.items() if getattr(self, name) == value]
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from starlette.requests import Request as StarletteRequest
 
+from models.auth import PrincipalCache
 from models.errors import RateLimited
 from models.matching.index_store import MatchingIndex
 from models.matching.serving import IndexHolder
@@ -22,11 +23,12 @@ from models.storage.database import make_engine, session_factory
 from models.taxonomy import Taxonomy
 from service import bureau_state, errors, openapi
 from service.console import web as console
-from service.limits import BodyLimit, TokenBuckets, caller_key
+from service.limits import BodyLimit, caller_key, rate_limiter
 from service.metrics import RequestMetrics
 from service.routers import admin, bureau, catalogue, health, matching, profiles, projects, reference
 
 log = logging.getLogger("talentcluster.access")
+settings_log = logging.getLogger("talentcluster.settings")
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 SECRETS = re.compile(r"(tck_[A-Za-z0-9_-]+|(?i:bearer)\s+\S+)")
@@ -92,9 +94,17 @@ def create_app(
         app.state.index_holder = index_holder(settings, app.state.taxonomy, encoder).start()
         app.state.profile_index = profile_index or app.state.index_holder
         bureau_state.install(app, settings)
+        app.state.rate_limiter = rate_limiter(
+            settings.home / "run" / "rate-limits",
+            settings.rate_limit_per_minute / 60,
+            settings.rate_limit_burst,
+        )
+        for name in settings.development_secrets():  # refused outright with TALENTCLUSTER_ENV=production
+            settings_log.warning("TALENTCLUSTER_%s is the development default; set your own", name.upper())
         yield
         app.state.index_holder.wait_for_loader(timeout=30)
         app.state.engine.dispose()
+        getattr(app.state.rate_limiter, "close", lambda: None)()
 
     app = FastAPI(
         title="TalentCluster API",
@@ -106,7 +116,7 @@ def create_app(
     errors.install(app)
     openapi.install(app)
     app.state.metrics = RequestMetrics()
-    app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
+    app.state.principals = PrincipalCache(settings.api_key_cache_seconds)
 
     def too_large(scope, limit: int):
         detail = f"request body larger than {limit} bytes"

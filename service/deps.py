@@ -10,7 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from models.auth import Principal, Role, authenticate, principal_of_key_hash
+from models.auth import Principal, PrincipalCache, Role, presented_key_hash, principal_of_key_hash
 from models.errors import Conflict, Unavailable
 from models.matching.index_store import MatchingIndex
 from models.matching.serving import MISSING_MESSAGE, IndexHolder
@@ -67,23 +67,31 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         raise Conflict("the change conflicts with data written meanwhile; read it again and retry") from exc
 
 
+def get_principal_cache(request: Request) -> PrincipalCache:
+    return request.app.state.principals
+
+
 def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Principal:
     """The caller named by the API key (``Authorization: Bearer``, else ``X-API-Key``), else by the
-    console's session cookie (whose state changes must carry the CSRF header); 401 otherwise."""
+    console's session cookie (whose state changes must carry the CSRF header); 401 otherwise. The key's
+    principal comes from this worker's ``PrincipalCache`` (``api_key_cache_seconds``) when it can."""
     secret = credentials.credentials if credentials is not None else api_key
-    console = cookie_session(request) if secret is None else None
+    factory = request.app.state.session_factory
+
+    def lookup(key_hash: str) -> Principal:
+        with factory() as session:
+            return principal_of_key_hash(session, key_hash)
+
     try:
-        with request.app.state.session_factory() as session:
-            if console is not None:
-                return principal_of_key_hash(session, console.key_hash)
-            principal = authenticate(session, secret)
+        console = cookie_session(request) if secret is None else None
+        key_hash = console.key_hash if console is not None else presented_key_hash(secret)
+        return get_principal_cache(request).principal(key_hash, lookup)
     except OperationalError as exc:
         raise Unavailable("the database is unreachable; try again shortly") from exc
-    return principal
 
 
 def role(*roles: Role):
@@ -101,6 +109,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 UnitOfWorkDep = Annotated[Session, Depends(unit_of_work, scope="function")]
 ProfileIndexDep = Annotated[ProfileIndex | None, Depends(get_profile_index)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(get_principal_cache)]
 EnterpriseUser = Annotated[Principal, Depends(role(Role.enterprise_user))]
 TalentUser = Annotated[Principal, Depends(role(Role.talent))]
 Admin = Annotated[Principal, Depends(role(Role.admin))]

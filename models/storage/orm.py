@@ -283,6 +283,20 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ConsoleSession(Base):
+    """A console login, shared by every worker. The browser holds the session id and the CSRF token; only
+    their SHA-256 are stored, with the hash of the API key the session was opened with (never the key).
+    Expiry is absolute; expired rows are deleted at the next login, and deleting the key ends the session.
+    """
+
+    __tablename__ = "console_session"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(ForeignKey("api_key.key_hash", ondelete="CASCADE"), index=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 # -- publication, models, audit ---------------------------------------------------------------------
 class CatalogueEdition(Base):
     __tablename__ = "catalogue_edition"

@@ -4,22 +4,20 @@ The browser holds two cookies, both ``SameSite=Strict``: ``tc_session`` (HttpOnl
 SHA-256 alone is stored) and ``tc_csrf`` (readable by the console's script, which echoes it in the
 ``X-CSRF-Token`` header of every state change). The session keeps the hash of the API key it was opened
 with, never the key, and resolves the principal from it on every request, so revoking the key ends the
-session at once. Sessions live in this process's memory: they end with it, and ``--workers N > 1`` needs
-a shared store behind the same three methods.
+session. Sessions are rows of the database (``console_session``), so every worker process sees the same
+ones: ``--workers N`` needs nothing more, and a restart logs nobody out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
-import threading
-import time
-from dataclasses import dataclass
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
+from models import auth
 from models.errors import Forbidden, Unauthenticated
+from models.storage.orm import ConsoleSession
 
 SESSION_COOKIE = "tc_session"
 CSRF_COOKIE = "tc_csrf"
@@ -27,56 +25,20 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ConsoleSession:
-    key_hash: str  # the API key's stored hash, which only the server can turn into a principal
-    csrf_hash: str
-    expires_at: float  # time.time() seconds
-
-    def csrf_matches(self, token: str) -> bool:
-        return hmac.compare_digest(_digest(token), self.csrf_hash)
-
-
-@dataclass(frozen=True)
-class OpenedSession:
-    """A new session: the two tokens exist only here and in the cookies of one response."""
-
-    session_id: str
-    csrf_token: str
-    expires_at: float
-
-
 class SessionStore:
-    """Sessions by the hash of their id, each expiring ``ttl_seconds`` after login (absolute)."""
+    """Console sessions in the database, each expiring ``ttl_seconds`` after login (absolute)."""
 
     def __init__(self, ttl_seconds: int = 8 * 3600):
         self.ttl_seconds = ttl_seconds
-        self._sessions: dict[str, ConsoleSession] = {}
-        self._lock = threading.Lock()
 
-    def open(self, key_hash: str) -> OpenedSession:
-        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = time.time()
-        record = ConsoleSession(key_hash, _digest(csrf), now + self.ttl_seconds)
-        with self._lock:
-            self._sessions = {h: s for h, s in self._sessions.items() if s.expires_at > now}
-            self._sessions[_digest(session_id)] = record
-        return OpenedSession(session_id, csrf, record.expires_at)
+    def open(self, db: Session, key_hash: str) -> auth.OpenedSession:
+        return auth.open_console_session(db, key_hash, self.ttl_seconds)
 
-    def get(self, session_id: str) -> ConsoleSession | None:
-        with self._lock:
-            record = self._sessions.get(_digest(session_id))
-        if record is None or record.expires_at <= time.time():
-            return None
-        return record
+    def get(self, db: Session, session_id: str) -> ConsoleSession | None:
+        return auth.live_console_session(db, session_id)
 
-    def close(self, session_id: str) -> None:
-        with self._lock:
-            self._sessions.pop(_digest(session_id), None)
+    def close(self, db: Session, session_id: str) -> None:
+        auth.close_console_session(db, session_id)
 
 
 def store(request: Request) -> SessionStore:
@@ -92,17 +54,19 @@ def check_csrf(request: Request, session: ConsoleSession) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not header or not cookie:
         raise Forbidden(f"missing CSRF token: send the {CSRF_COOKIE} cookie's value in {CSRF_HEADER}")
-    if not (hmac.compare_digest(header, cookie) and session.csrf_matches(header)):
+    if not (hmac.compare_digest(header, cookie) and auth.csrf_matches(session, header)):
         raise Forbidden(f"CSRF token mismatch: {CSRF_HEADER} must equal this session's {CSRF_COOKIE}")
 
 
 def cookie_session(request: Request) -> ConsoleSession | None:
     """The live console session named by the request's cookie, CSRF-checked for state changes; None
-    without a cookie; ``Unauthenticated`` for an unknown or expired one."""
+    without a cookie; ``Unauthenticated`` for an unknown or expired one. Reads the database (a primary-key
+    lookup), so a logout on one worker ends the session on all of them at once."""
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
-    session = store(request).get(session_id)
+    with request.app.state.session_factory() as db:
+        session = store(request).get(db, session_id)
     if session is None:
         raise Unauthenticated("the console session is unknown or expired; log in again")
     check_csrf(request, session)

@@ -24,7 +24,7 @@ from service.console.sessions import (
     check_csrf,
     store,
 )
-from service.deps import SessionDep, current_principal
+from service.deps import UnitOfWorkDep, current_principal
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_KEY_LENGTH = 200
@@ -96,7 +96,7 @@ def plotly_js() -> FileResponse:
 
 
 @router.post("/console/login")
-async def login(request: Request, db: SessionDep) -> JSONResponse:
+async def login(request: Request, db: UnitOfWorkDep) -> JSONResponse:
     """Exchange an API key for a session cookie; the key itself is kept nowhere."""
     if not _same_origin(request):
         raise Forbidden("login from another site refused", field="origin")
@@ -104,9 +104,9 @@ async def login(request: Request, db: SessionDep) -> JSONResponse:
     principal = authenticate(db, key)
     sessions = store(request)
     if old := request.cookies.get(SESSION_COOKIE):
-        sessions.close(old)
-    opened = sessions.open(hash_secret(key))
-    response = JSONResponse(_who(principal) | {"expires_at": opened.expires_at})
+        sessions.close(db, old)
+    opened = sessions.open(db, hash_secret(key))
+    response = JSONResponse(_who(principal) | {"expires_at": opened.expires_at.timestamp()})
     secure = request.url.scheme == "https"
     max_age = sessions.ttl_seconds
     response.set_cookie(
@@ -131,12 +131,12 @@ async def login(request: Request, db: SessionDep) -> JSONResponse:
 
 
 @router.post("/console/logout", status_code=204)
-def logout(request: Request) -> Response:
-    """End the session (CSRF-checked, like every state change made with the cookie)."""
+def logout(request: Request, db: UnitOfWorkDep) -> Response:
+    """End the session (CSRF-checked, like every state change made with the cookie), on every worker."""
     session_id = request.cookies.get(SESSION_COOKIE)
-    if session_id and (session := store(request).get(session_id)) is not None:
+    if session_id and (session := store(request).get(db, session_id)) is not None:
         check_csrf(request, session)
-        store(request).close(session_id)
+        store(request).close(db, session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     response.delete_cookie(CSRF_COOKIE, path="/", samesite="strict")

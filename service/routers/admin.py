@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from models import auth
-from service.deps import Admin, UnitOfWorkDep
+from service.deps import Admin, PrincipalCacheDep, UnitOfWorkDep
 from service.schemas import Limit, Offset, Page
 from service.schemas.admin import ApiKeyCreate, ApiKeyIssued, ApiKeyPublic, EnterpriseCreate, EnterprisePublic
 from service.schemas.common import problem_responses
@@ -62,6 +62,9 @@ def api_keys(
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic, summary="Revoke an API key at once")
-def revoke_api_key(key_id: KeyId, db: UnitOfWorkDep, _: Admin):
+def revoke_api_key(key_id: KeyId, db: UnitOfWorkDep, principals: PrincipalCacheDep, _: Admin):
+    """Refused at once by this worker; by the others within ``TALENTCLUSTER_API_KEY_CACHE_SECONDS``."""
     key, tenant = auth.revoke_api_key(db, key_id)
+    db.commit()  # before forgetting: a request racing this one must not cache the key as live again
+    principals.forget(key_hash=key.key_hash)
     return ApiKeyPublic.from_domain(key, tenant)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from models import profiles
-from service.deps import ProfileIndexDep, SettingsDep, TalentUser, TaxonomyDep, UnitOfWorkDep
+from service.deps import (
+    PrincipalCacheDep,
+    ProfileIndexDep,
+    SettingsDep,
+    TalentUser,
+    TaxonomyDep,
+    UnitOfWorkDep,
+)
 from service.schemas.common import problem_responses
 from service.schemas.profiles import (
     ConsentIn,
@@ -77,6 +84,10 @@ def withdraw_consent(db: UnitOfWorkDep, principal: TalentUser):
     status_code=204,
     summary="Delete your profile everywhere: database, shortlists, feedback, the matching index",
 )
-def delete_me(db: UnitOfWorkDep, principal: TalentUser, index: ProfileIndexDep):
-    profiles.delete_profile(db, principal, index)
+def delete_me(
+    db: UnitOfWorkDep, principal: TalentUser, index: ProfileIndexDep, principals: PrincipalCacheDep
+):
+    profile_id = profiles.delete_profile(db, principal, index)
+    db.commit()  # the profile's keys are gone: no worker may find them live again once forgotten here
+    principals.forget(profile_id=profile_id)
     return Response(status_code=204)

@@ -14,6 +14,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
 
 
 def _utc(value: datetime) -> datetime:
@@ -42,9 +43,18 @@ class Strict(BaseModel):
 
 
 class Patch(Strict):
-    """A partial update: fields left out stay as they are; ``null`` is refused except for ``NULLABLE``."""
+    """A partial update: fields left out stay as they are; ``null`` is refused except for ``NULLABLE``
+    (where it clears the value). The JSON schema says the same: ``null`` is offered only for those."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        for name, prop in handler.resolve_ref_schema(schema).get("properties", {}).items():
+            if name not in cls.NULLABLE:
+                _refuse_null(prop)
+        return schema
 
     @field_validator("*", mode="before")
     @classmethod
@@ -52,3 +62,16 @@ class Patch(Strict):
         if value is None and info.field_name not in cls.NULLABLE:
             raise ValueError("may not be null; leave the field out to keep it")
         return value
+
+
+def _refuse_null(prop: dict) -> None:
+    """Take ``null`` out of a property's schema (``anyOf: [X, null]`` becomes ``X``) with its null default."""
+    variants = [v for v in prop.get("anyOf", []) if v != {"type": "null"}]
+    if "anyOf" in prop:
+        del prop["anyOf"]
+        if len(variants) == 1:
+            prop.update(variants[0])
+        else:
+            prop["anyOf"] = variants
+    if "default" in prop and prop["default"] is None:
+        del prop["default"]

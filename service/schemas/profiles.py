@@ -103,7 +103,7 @@ class ProfileUpdate(Patch):
     years_experience: int | None = Field(None, ge=0, le=60)
     talent_level: Code | None = None
     zone_code: Code | None = None
-    occupation_code: Code | None = None
+    occupation_code: Code | None = Field(None, description="`null` clears it")
     age_band: AgeBand | None = None
     publications: int | None = Field(None, ge=0, le=100_000)
     patents: int | None = Field(None, ge=0, le=100_000)

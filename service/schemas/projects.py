@@ -69,7 +69,7 @@ class ProjectUpdate(Patch):
     talent_level: Code | None = None
     min_education: Education | None = None
     min_experience_years: int | None = Field(None, ge=0, le=60)
-    funding_cny: float | None = Field(None, ge=0, le=1e12)
+    funding_cny: float | None = Field(None, ge=0, le=1e12, description="`null` clears it")
 
 
 class ProjectPublic(BaseModel):

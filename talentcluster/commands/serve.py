@@ -27,7 +27,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     workers: int = typer.Option(
-        1, "--workers", min=1, max=32, help="Worker processes (share read-only files)."
+        1,
+        "--workers",
+        min=1,
+        max=32,
+        help="Worker processes: they share the read-only model and index files, and through the database "
+        "and a file under TALENTCLUSTER_HOME, console sessions and rate limits.",
     ),
 ) -> None:
     """Start the HTTP service (uvicorn): /docs, /v1/…, /healthz, /readyz."""
@@ -46,6 +51,9 @@ def serve(
         workers=workers,
         log_config=log_config(),
         access_log=False,
+        # A worker answers the supervisor's ping only once its interpreter is up; on a busy 2-core host
+        # that can pass uvicorn's 5 s, and the worker would be killed and restarted in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 

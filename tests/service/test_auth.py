@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
+import httpx
 import pytest
 
+from models.auth import Principal, PrincipalCache, Role
+from models.errors import Unauthenticated
+from models.settings import Settings
 from models.storage import orm
 from service.app import JsonFormatter
+from tests.service.conftest import FAST, LiveServer
 
 ADMIN_ROUTES = [
     ("POST", "/v1/admin/enterprises", {"code": "intruder-co", "name": "Intruder"}),
@@ -64,6 +70,72 @@ def test_a_revoked_key_is_refused_at_once(api):
     revoked = api.admin.post(f"/v1/admin/api-keys/{issued['id']}/revoke")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] and revoked.json()["tenant"] == code
     assert client.get("/v1/projects").status_code == 401
+
+
+def test_a_key_revoked_on_another_worker_stops_working_within_the_cache_ttl(api):
+    """Each worker trusts a key it looked up for ``api_key_cache_seconds``; the worker that revokes it
+    forgets it at once, the others within that time."""
+    settings = Settings(
+        home=api.server.app.state.settings.home / "cached",
+        database_url=api.server.app.state.settings.resolved_database_url,
+        api_key_cache_seconds=2,
+        **FAST,
+    )
+    code, _ = api.enterprise()
+    issued = api.admin.post("/v1/admin/api-keys", json={"role": "enterprise_user", "tenant": code}).json()
+    with (
+        LiveServer(settings) as other,
+        httpx.Client(base_url=other.url, headers={"Authorization": f"Bearer {issued['secret']}"}) as client,
+    ):
+        assert client.get("/v1/projects").status_code == 200
+        revoked_at = time.monotonic()
+        assert api.admin.post(f"/v1/admin/api-keys/{issued['id']}/revoke").status_code == 200
+        assert api.as_(issued["secret"]).get("/v1/projects").status_code == 401  # the revoking worker
+        if time.monotonic() - revoked_at < 1.5:  # the other worker still trusts its cached lookup
+            assert client.get("/v1/projects").status_code == 200
+        time.sleep(max(0.0, revoked_at + 2.1 - time.monotonic()))
+        assert client.get("/v1/projects").status_code == 401
+
+
+def test_the_principal_cache_expires_forgets_and_stays_bounded():
+    now = [0.0]
+    cache = PrincipalCache(30, max_entries=3, clock=lambda: now[0])
+    lookups = []
+
+    def lookup(key_hash):
+        lookups.append(key_hash)
+        return Principal(key_id=int(key_hash[1:]), role=Role.talent, profile_id=int(key_hash[1:]))
+
+    for key_hash in ("h1", "h1", "h2"):
+        cache.principal(key_hash, lookup)
+    assert lookups == ["h1", "h2"]
+    now[0] = 31
+    cache.principal("h1", lookup)
+    assert lookups == ["h1", "h2", "h1"]  # expired, looked up again
+    cache.forget(key_hash="h1")
+    cache.forget(profile_id=2)
+    assert len(cache) == 0
+    for i in range(10):
+        cache.principal(f"h{i}", lookup)
+    assert len(cache) == 3
+
+    def unknown(key_hash):
+        raise Unauthenticated("invalid or revoked API key")
+
+    with pytest.raises(Unauthenticated):
+        cache.principal("nope", unknown)
+    assert len(cache) == 3  # a wrong key is never cached
+
+
+def test_a_lookup_racing_a_revocation_is_not_cached():
+    cache = PrincipalCache(30)
+
+    def lookup_while_revoked(key_hash):
+        cache.forget(key_hash=key_hash)  # the revocation lands while this lookup is in flight
+        return Principal(key_id=1, role=Role.admin)
+
+    cache.principal("h", lookup_while_revoked)
+    assert len(cache) == 0
 
 
 def test_keys_are_stored_only_as_sha256_and_listed_without_secrets(api):
@@ -148,7 +220,8 @@ class Capture(logging.Handler):
 
 
 def test_secrets_never_appear_in_logs(api):
-    """Keys travel in headers and in two responses; none of them reaches a log record, raw or formatted."""
+    """Keys travel in headers and in two responses, console session ids and CSRF tokens in cookies and
+    headers; none of them reaches a log record, raw or formatted."""
     capture = Capture()
     names = ["", "talentcluster", "uvicorn", "uvicorn.access", "uvicorn.error", "sqlalchemy.engine", "httpx"]
     saved = {name: logging.getLogger(name).level for name in names}
@@ -165,8 +238,15 @@ def test_secrets_never_appear_in_logs(api):
         api.as_(secret, "x-api-key").post("/v1/projects", json={"title": ""})
         api.anonymous.get("/v1/projects", headers={"Authorization": f"Bearer {secret}x"})
         talent.get("/v1/profiles/me")
+        browser = api.client()
+        assert browser.post("/console/login", json={"api_key": secret}).status_code == 200
+        session_id, csrf = browser.cookies["tc_session"], browser.cookies["tc_csrf"]
+        browser.get("/v1/projects")
+        browser.post("/v1/projects", json={"title": ""}, headers={"X-CSRF-Token": csrf})
+        browser.post("/v1/projects", json={"title": ""}, headers={"X-CSRF-Token": csrf + "x"})
         api.admin.post(f"/v1/admin/api-keys/{issued['id']}/revoke")
         api.as_(secret).get("/v1/projects")
+        browser.get("/v1/projects")
     finally:
         for name in names:
             logging.getLogger(name).removeHandler(capture)
@@ -177,9 +257,10 @@ def test_secrets_never_appear_in_logs(api):
     formatter = JsonFormatter()
     for record in capture.records:
         raw = f"{record.getMessage()} {record.__dict__!r}"
-        for value in (secret, talent_secret, api.admin_key):
+        client_side = record.name.startswith(("httpx", "httpcore"))  # the test's client traces Set-Cookie
+        for value in (secret, talent_secret, api.admin_key) + (() if client_side else (session_id, csrf)):
             assert value not in raw and value not in formatter.format(record), record.name
-        assert "authorization" not in raw.lower() or record.name.startswith("httpx")
+        assert client_side or ("authorization" not in raw.lower() and "cookie" not in raw.lower())
 
 
 def test_a_request_id_is_echoed_only_when_it_is_a_plain_token(api):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 
 from models.settings import Settings
-from service.limits import TokenBuckets
+from service.limits import HostTokenBuckets, TokenBuckets
 from tests.service.conftest import LiveServer
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_body_over_the_size_limit_is_refused_with_413(api):
@@ -132,3 +138,39 @@ def test_token_buckets_forget_idle_callers_to_bound_memory():
     now[0] += 5
     buckets.take("new")
     assert len(buckets._buckets) <= 2
+
+
+def test_host_buckets_are_one_bucket_per_key_for_every_process_that_opens_the_file(tmp_path):
+    """Two processes take 30 tokens each from the same key's bucket of 40: together they get 40."""
+    path = tmp_path / "rate-limits"
+    take = (
+        "import sys; from pathlib import Path; from service.limits import HostTokenBuckets; "
+        "b = HostTokenBuckets(Path(sys.argv[1]), rate_per_s=1e-6, burst=40); "
+        "print(sum(b.take('key:shared') == 0 for _ in range(30)))"
+    )
+    workers = [
+        subprocess.Popen([sys.executable, "-c", take, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    granted = [int(w.communicate(timeout=60)[0]) for w in workers]
+    assert sum(granted) == 40 and all(g >= 10 for g in granted)
+    assert HostTokenBuckets(path, rate_per_s=1e-6, burst=40).take("key:other") == 0
+
+
+def test_host_buckets_refill_and_reuse_the_slots_of_idle_callers(tmp_path):
+    now = [1000.0]
+    buckets = HostTokenBuckets(tmp_path / "rl", rate_per_s=2, burst=2, slots=8, clock=lambda: now[0])
+    same_file = HostTokenBuckets(tmp_path / "rl", rate_per_s=2, burst=2, slots=8, clock=lambda: now[0])
+    assert [buckets.take("k"), same_file.take("k")] == [0, 0]
+    assert same_file.take("k") == 0.5
+    now[0] += 0.5
+    assert buckets.take("k") == 0
+    for i in range(50):  # many more callers than slots: each still gets its burst, none a false 429
+        assert buckets.take(f"caller-{i}") == 0
+    assert buckets.take("caller-49") == 0 and buckets.take("caller-49") > 0
+
+
+def test_a_table_of_another_size_is_started_afresh(tmp_path):
+    HostTokenBuckets(tmp_path / "rl", rate_per_s=1, burst=1, slots=8).take("k")
+    again = HostTokenBuckets(tmp_path / "rl", rate_per_s=1, burst=1, slots=16)
+    assert again.take("k") == 0

@@ -40,3 +40,38 @@ def test_fastapis_own_validation_error_shape_is_not_documented():
     spec = next(_operations())[0]
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     assert "errors" in spec["components"]["schemas"]["Problem"]["properties"]
+
+
+def _allows_null(schema: dict) -> bool:
+    return schema.get("type") == "null" or any(_allows_null(v) for v in schema.get("anyOf", []))
+
+
+def test_patch_bodies_offer_null_only_where_it_clears_the_value():
+    """The server refuses ``null`` in a PATCH except for the fields it clears; the schema says the same."""
+    spec = next(_operations())[0]
+    patches = {
+        path: operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for _, path, method, operation in _operations()
+        if method == "patch"
+    }
+    assert patches == {"/v1/projects/{project_id}": "ProjectUpdate", "/v1/profiles/me": "ProfileUpdate"}
+    nullable = {}
+    for name in ("ProjectUpdate", "ProfileUpdate", "ContactPatch"):
+        properties = spec["components"]["schemas"][name]["properties"]
+        nullable[name] = {field for field, schema in properties.items() if _allows_null(schema)}
+        assert all(schema.get("default", "absent") is not None for schema in properties.values()), name
+    assert nullable == {
+        "ProjectUpdate": {"funding_cny"},
+        "ProfileUpdate": {"occupation_code"},
+        "ContactPatch": set(),
+    }
+
+
+def test_a_project_patch_refuses_null_for_a_required_field_and_clears_the_funding(api):
+    _, enterprise = api.enterprise()
+    project = api.project(enterprise)
+    refused = enterprise.patch(f"/v1/projects/{project['id']}", json={"title": None})
+    assert refused.status_code == 422 and refused.json()["field"] == "title"
+    cleared = enterprise.patch(f"/v1/projects/{project['id']}", json={"funding_cny": None})
+    assert cleared.status_code == 200 and cleared.json()["funding_cny"] is None
+    assert cleared.json()["title"] == project["title"]
