@@ -24,7 +24,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TALENTCLUSTER_HOME=/var/lib/talentcluster \
-    TALENTCLUSTER_REFERENCE_DIR=/app/data/reference
+    TALENTCLUSTER_REFERENCE_DIR=/app/data/reference \
+    TALENTCLUSTER_ENV=production
 RUN mkdir -p /var/lib/talentcluster && chown talent /var/lib/talentcluster
 USER talent
 EXPOSE 8000
