@@ -4,7 +4,10 @@
     python bench/console_latency.py [--home var] [--runs 5] [--out var/bench/console_latency.json]
 
 Starts the service in-process over ``--home`` (or uses ``--url`` with ``--key``, an analyst's API key),
-logs in as a bureau analyst and opens each main page ``--runs`` times. Two figures per page:
+logs in as a bureau analyst and opens each main page ``--runs`` times; in-process, then also as an
+enterprise user (the projects list, and the project page with its candidates from the matching index)
+and as a talent (profile, matches), with keys made for the owner of the first open project and for the
+first person who consented to matching. Two figures per page:
 ``cold`` — a full page load (HTML, scripts, Plotly from the service, API calls, drawing), the first
 visit with an empty server response cache; ``warm`` — in-app navigation (hash change), median and max
 over the runs. Target: under 1 s per page on localhost. Prints a table and writes JSON; not a test.
@@ -26,20 +29,43 @@ TARGET_S = 1.0
 
 
 def _serve(home: Path):
-    """Start the app over ``home`` on a free port; returns (url, server, analyst key)."""
+    """Start the app over ``home`` on a free port; returns (url, server, {role: key}) with keys for a
+    bureau analyst, the owner of the first open project and the first person consenting to matching."""
     import socket
 
     import uvicorn
+    from sqlalchemy import select
 
     from models.auth import create_api_key
     from models.settings import Settings
+    from models.storage import orm
     from models.storage.database import make_engine, session_factory, transaction
     from service.app import create_app
 
     settings = Settings(home=home)
     engine = make_engine(settings.resolved_database_url)
+    label = "console latency bench"
     with transaction(session_factory(engine)) as session:
-        key = create_api_key(session, "bureau_analyst", label="console latency bench").secret
+        keys = {"bureau_analyst": create_api_key(session, "bureau_analyst", label=label).secret}
+        owner = session.execute(
+            select(orm.Enterprise.code, orm.Project.id)
+            .join(orm.Project, orm.Project.enterprise_id == orm.Enterprise.id)
+            .where(orm.Project.status == "open")
+            .order_by(orm.Project.id)
+            .limit(1)
+        ).first()
+        if owner is not None:
+            keys["enterprise_user"] = create_api_key(
+                session, "enterprise_user", tenant=owner.code, label=label
+            ).secret
+        talent = session.scalar(
+            select(orm.ConsentScope.profile_id)
+            .where(orm.ConsentScope.scope == "pool:matching")
+            .order_by(orm.ConsentScope.profile_id)
+            .limit(1)
+        )
+        if talent is not None:
+            keys["talent"] = create_api_key(session, "talent", profile_id=talent, label=label).secret
     engine.dispose()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -53,7 +79,32 @@ def _serve(home: Path):
         if time.monotonic() > deadline:
             raise SystemExit("the service did not start within 60 s")
         time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server, key
+    return f"http://127.0.0.1:{port}", server, keys
+
+
+def _enterprise_pages(request, url: str) -> list[tuple[str, str, str]]:
+    projects = request.get(url + "/v1/projects", params={"status": "open", "limit": 1}).json()["items"]
+    pages = [("projects", "/projects", "[data-page=projects][data-ready] table")]
+    if projects:
+        pid = projects[0]["id"]
+        pages.append(
+            (
+                "project + candidates",
+                f"/projects/{pid}",
+                "[data-page=project][data-ready] [data-testid=candidates]",
+            )
+        )
+    return pages
+
+
+def _talent_pages(request, url: str) -> list[tuple[str, str, str]]:
+    return [
+        ("my profile", "/me", "[data-page=me][data-ready]"),
+        ("my matches", "/me/matches", "[data-page=matches][data-ready]"),
+    ]
+
+
+PAGES_OF = {"enterprise_user": _enterprise_pages, "talent": _talent_pages}
 
 
 def _pages(request, url: str) -> list[tuple[str, str, str]]:
@@ -88,49 +139,56 @@ def _pages(request, url: str) -> list[tuple[str, str, str]]:
     return pages
 
 
-def measure(url: str, key: str, runs: int) -> dict:
+def measure(url: str, keys: dict[str, str], runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     rows = []
+    errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(url + "/#/login")
-        page.fill("#api-key", key)
-        page.click("form.login-form button[type=submit]")
-        page.wait_for_url("**/#/")
-        page.wait_for_selector("nav .nav-link")
-        for name, path, selector in _pages(context.request, url):
-            page.goto("about:blank")
-            t0 = time.perf_counter()
-            page.goto(f"{url}/#{path}")
-            page.wait_for_selector(selector, timeout=30_000)
-            cold = time.perf_counter() - t0
-            warm = []
-            for _ in range(runs):
-                page.evaluate("location.hash = '#/blank-bench'")
-                page.wait_for_selector(
-                    "[data-page]", state="detached"
-                )  # "no such page": the old view is gone
-                t0 = time.perf_counter()
-                page.evaluate(f"location.hash = {json.dumps('#' + path)}")
-                page.wait_for_selector(selector, timeout=30_000)
-                warm.append(time.perf_counter() - t0)
-            rows.append(
-                {
-                    "page": name,
-                    "path": path,
-                    "cold_s": cold,
-                    "warm_median_s": statistics.median(warm),
-                    "warm_max_s": max(warm),
-                    "runs": runs,
-                }
-            )
+        for role, key in keys.items():
+            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            rows += _measure_role(context, url, role, key, runs, errors)
+            context.close()
         browser.close()
     return {"pages": rows, "console_errors": errors}
+
+
+def _measure_role(context, url: str, role: str, key: str, runs: int, errors: list[str]) -> list[dict]:
+    rows = []
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(f"{role}: {m.text}") if m.type == "error" else None)
+    page.goto(url + "/#/login")
+    page.fill("#api-key", key)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url("**/#/")
+    page.wait_for_selector("nav .nav-link")
+    for name, path, selector in PAGES_OF.get(role, _pages)(context.request, url):
+        page.goto("about:blank")
+        t0 = time.perf_counter()
+        page.goto(f"{url}/#{path}")
+        page.wait_for_selector(selector, timeout=30_000)
+        cold = time.perf_counter() - t0
+        warm = []
+        for _ in range(runs):
+            page.evaluate("location.hash = '#/blank-bench'")
+            page.wait_for_selector("[data-page]", state="detached")  # "no such page": the old view is gone
+            t0 = time.perf_counter()
+            page.evaluate(f"location.hash = {json.dumps('#' + path)}")
+            page.wait_for_selector(selector, timeout=30_000)
+            warm.append(time.perf_counter() - t0)
+        rows.append(
+            {
+                "role": role,
+                "page": name,
+                "path": path,
+                "cold_s": cold,
+                "warm_median_s": statistics.median(warm),
+                "warm_max_s": max(warm),
+                "runs": runs,
+            }
+        )
+    return rows
 
 
 def main() -> None:
@@ -149,18 +207,21 @@ def main() -> None:
     if args.url:
         if not args.key:
             parser.error("--url needs --key")
-        url, key = args.url, args.key
+        url, keys = args.url, {"bureau_analyst": args.key}
     else:
-        url, server, key = _serve(args.home)
+        url, server, keys = _serve(args.home)
     try:
-        result = measure(url, key, args.runs)
+        result = measure(url, keys, args.runs)
     finally:
         if server is not None:
             server.should_exit = True
-    print(f"{'page':<22}{'cold s':>9}{'warm median s':>15}{'warm max s':>12}")
+    print(f"{'role':<16}{'page':<22}{'cold s':>9}{'warm median s':>15}{'warm max s':>12}")
     for r in result["pages"]:
         flag = "" if max(r["cold_s"], r["warm_max_s"]) < TARGET_S else "  > 1 s"
-        print(f"{r['page']:<22}{r['cold_s']:>9.3f}{r['warm_median_s']:>15.3f}{r['warm_max_s']:>12.3f}{flag}")
+        print(
+            f"{r['role']:<16}{r['page']:<22}{r['cold_s']:>9.3f}{r['warm_median_s']:>15.3f}"
+            f"{r['warm_max_s']:>12.3f}{flag}"
+        )
     if result["console_errors"]:
         print("browser console errors:", *result["console_errors"], sep="\n  ")
     report = {

@@ -17,10 +17,11 @@ OUT = os.environ.get("TALENTCLUSTER_CONSOLE_SCREENSHOTS")
 PAGES = [
     ("login", None, "/#/login", "#api-key", None),
     ("projects", "recruiter", "/#/projects", "table.table", None),
-    ("project", "recruiter", "/#/projects/{project}", "[data-testid=shortlist] table", None),
+    ("project", "recruiter", "/#/projects/{project}", "[data-testid=candidates] li.candidate", None),
     ("project-form", "recruiter", "/#/projects/{project}/edit", "[data-testid=occupations] input", None),
     ("talent-profile", "talent", "/#/me", "[data-testid=scopes]", None),
     ("talent-consent", "talent", "/#/me/consent", "form.consent-form", None),
+    ("talent-matches", "talent", "/#/me/matches", "ol.candidates li.candidate", None),
     ("chain", "analyst", "/#/chains/{industry}", "[data-testid=chain-chart] .main-svg", None),
     ("zones", "analyst", "/#/zones?industry={industry}", ".tilemap", "button.tile[data-zone={zone}]"),
     (
@@ -34,26 +35,31 @@ PAGES = [
     ("models", "analyst", "/#/models", "[data-testid=models] .model-card", None),
     ("catalogue", "analyst", "/#/catalogue", "[data-page=catalogue] .notice", None),
 ]
-FULL_PAGE = {"occupation", "indicators", "chain"}
+FULL_PAGE = {"occupation", "indicators", "chain", "project"}
 
 
-@pytest.mark.skipif(not OUT, reason="set TALENTCLUSTER_CONSOLE_SCREENSHOTS=<dir> to write the screenshots")
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_screenshots(browser, demo, lang):
-    out = Path(OUT)
-    out.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def shown(demo):
+    """A few more projects, a named shortlisted candidate with feedback: made once for both languages."""
     for title, kind in [
         ("细胞治疗工艺开发 Cell-therapy process", "industrialisation"),
         ("医学影像 AI 平台", "innovation_team"),
     ]:
         demo.api.project(demo.recruiter_client, title=title, kind=kind)
+    base = f"/v1/projects/{demo.project['id']}"
+    demo.recruiter_client.post(f"{base}/shortlist", json={"profile_id": demo.candidate_id})
     demo.recruiter_client.post(
-        f"/v1/projects/{demo.project['id']}/shortlist", json={"profile_id": demo.candidate_id}
+        f"{base}/feedback", json={"profile_id": demo.candidate_id, "label": "contacted"}
     )
-    demo.recruiter_client.post(
-        f"/v1/projects/{demo.project['id']}/feedback",
-        json={"profile_id": demo.candidate_id, "label": "contacted"},
-    )
+    return demo
+
+
+@pytest.mark.skipif(not OUT, reason="set TALENTCLUSTER_CONSOLE_SCREENSHOTS=<dir> to write the screenshots")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots(browser, shown, lang):
+    demo = shown
+    out = Path(OUT)
+    out.mkdir(parents=True, exist_ok=True)
     keys = {"recruiter": demo.recruiter, "talent": demo.talent, "analyst": demo.analyst}
     segment = demo.scope["segments"][0]
     shortages = demo.api.as_(demo.analyst).get("/v1/shortages", params={"segment": segment}).json()

@@ -68,6 +68,7 @@ const DICT = {
     "project.archive.confirm": "归档后项目将不再接受修改，候选人名单与反馈保留。确认归档？",
     "project.archived": "项目已归档",
     "project.created": "项目已创建",
+    "project.notfound": "未找到项目 {id}：它不存在，或不属于您的企业。",
     "shortlist.title": "候选人名单",
     "shortlist.empty": "名单为空。可从下方推荐候选人中加入，或按档案编号加入。",
     "shortlist.add.byid": "按档案编号加入",
@@ -395,6 +396,7 @@ const DICT = {
     "project.archive.confirm": "An archived project takes no more changes; its shortlist and feedback are kept. Archive it?",
     "project.archived": "Project archived",
     "project.created": "Project created",
+    "project.notfound": "No project {id}: it does not exist, or it is not your enterprise's.",
     "shortlist.title": "Shortlist",
     "shortlist.empty": "The shortlist is empty. Add candidates from the suggestions below, or by profile id.",
     "shortlist.add.byid": "Add by profile id",
@@ -702,6 +704,11 @@ export function label(prefix, code) {
 export function nm(obj) {
   if (!obj) return "";
   return (lang() === "zh" ? obj.name_zh : obj.name_en) || obj.name_zh || obj.name_en || obj.code || "";
+}
+
+/** Items of a list, separated as the reader's language does ("、" in Chinese, ", " in English). */
+export function fmtList(items) {
+  return items.join(lang() === "zh" ? "、" : ", ");
 }
 
 export function fmtNumber(value, options = {}) {

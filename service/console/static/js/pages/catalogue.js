@@ -3,7 +3,7 @@
 // offers /v1/catalogue (hasRoute), so the console degrades to a notice where it does not.
 
 import { api, hasRoute } from "../api.js";
-import { fmtDate, fmtNumber, label, lang, nm, t } from "../i18n.js";
+import { fmtDate, fmtList, fmtNumber, label, lang, nm, t } from "../i18n.js";
 import * as ref from "../reference.js";
 import { card, h, notice, pill } from "../ui.js";
 
@@ -89,7 +89,7 @@ async function render(view) {
       h("td", `${nm(e.chain)} · ${nm(e.segment)}`),
       h("td", pill(nm(e.urgency), URGENCY_KIND[e.urgency.code])),
       h("td.num", fmtNumber(e.indicators.shortage_index, { maximumFractionDigits: 2 })),
-      h("td", e.zones.slice(0, 3).map((z) => nm(z)).join("、")),
+      h("td", fmtList(e.zones.slice(0, 3).map((z) => nm(z)))),
       h("td", e.reasons.slice(0, 2).map((r) => h("div", lang() === "zh" ? r.zh : r.en)))))));
 
   view.append(

@@ -1,7 +1,7 @@
 // Enterprise: one project — its facts, shortlist with one-click feedback, feedback log, and candidates.
 
 import { all, api, hasRoute } from "../api.js";
-import { fmtDate, fmtNumber, label, nm, t } from "../i18n.js";
+import { fmtDate, fmtList, fmtNumber, label, nm, t } from "../i18n.js";
 import * as ref from "../reference.js";
 import { card, confirmDialog, facts, h, notice, pill, showError, toast } from "../ui.js";
 
@@ -37,7 +37,7 @@ function highlight(phrase, needle) {
   return out;
 }
 
-function reasonsView(reasons) {
+export function reasonsView(reasons) {
   if (!reasons) return null;
   const met = reasons.requirements_met || [];
   const missing = reasons.requirements_missing || [];
@@ -74,7 +74,7 @@ async function candidatesPanel(project, shortlisted, reload) {
     const c = item.candidate || item;
     const id = c.profile_id ?? item.profile_id;
     const add = h("button.btn.btn-small", {
-      type: "button", disabled: shortlisted.has(id) || project.status !== "open",
+      type: "button", disabled: shortlisted.has(id) || project.status !== "open", "data-testid": `shortlist-${id}`,
       on: { click: async () => {
         try {
           await api(`/v1/projects/${project.id}/shortlist`, { method: "POST", body: { profile_id: id } });
@@ -84,7 +84,7 @@ async function candidatesPanel(project, shortlisted, reload) {
         } catch (error) { showError(error); }
       } },
     }, t("shortlist.add"));
-    return h("li.candidate",
+    return h("li.candidate", { "data-profile": id, "data-rank": item.rank ?? i + 1 },
       h("div.candidate-head", h("strong", who(c)), h("span.muted", candidateSummary(c)),
         item.score !== undefined ? h("span.score", `${t("candidates.score")} ${fmtNumber(item.score, { maximumFractionDigits: 3 })}`) : null,
         add),
@@ -94,9 +94,23 @@ async function candidatesPanel(project, shortlisted, reload) {
   return panel;
 }
 
+/** The project, or null after saying it is unknown: another tenant's reads exactly like a missing one. */
+export async function ownProject(view, id) {
+  try {
+    return await api(`/v1/projects/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error.status !== 404 && error.status !== 422) throw error;
+    view.append(h("div.page-head", h("div", h("a.crumb", { href: "#/projects" }, "← " + t("projects.title")))),
+      notice(t("project.notfound", { id }), "warn"));
+    view.dataset.testid = "project-notfound";
+    return null;
+  }
+}
+
 export async function renderProject(view, params, ctx) {
   const base = `/v1/projects/${params.id}`;
-  const project = await api(base);
+  const project = await ownProject(view, params.id);
+  if (!project) return;
   const [entries, feedback, segmentName, zoneName] = await Promise.all([
     all(`${base}/shortlist`), all(`${base}/feedback`), ref.segmentName(project.segment_code), ref.zoneName(project.zone_code),
   ]);
@@ -129,7 +143,7 @@ export async function renderProject(view, params, ctx) {
     [t("project.field.level"), label("level", project.talent_level)],
     [t("project.field.education"), label("edu", project.min_education)],
     [t("project.field.experience"), `${fmtNumber(project.min_experience_years)} ${t("unit.years")}`],
-    [t("project.field.skills"), project.required_skills.join("、")],
+    [t("project.field.skills"), fmtList(project.required_skills)],
     [t("project.field.funding"), project.funding_cny == null ? "—" : fmtNumber(project.funding_cny, { style: "currency", currency: "CNY", maximumFractionDigits: 0 })],
     [t("project.field.created"), fmtDate(project.created_at)],
     [t("project.field.updated"), fmtDate(project.updated_at)],
@@ -180,10 +194,15 @@ export async function renderProject(view, params, ctx) {
   }
   view.append(shortlistCard);
   view.append(await candidatesPanel(project, shortlisted, reload));
+  // named as in the shortlist; someone no longer on it only by profile id (their view is not fetched)
+  const feedbackWho = (id) => {
+    const entry = entries.find((e) => e.profile_id === id);
+    return entry ? who(entry.candidate) : `#${id}`;
+  };
   view.append(card(t("feedback.title"), feedback.length
     ? h("table.table.table-compact", h("tbody", feedback.slice().reverse().map((f) => h("tr",
       h("td", fmtDate(f.created_at)),
-      h("td", (entries.find((e) => e.profile_id === f.profile_id) || {}).candidate?.pseudonym || `#${f.profile_id}`),
+      h("td", feedbackWho(f.profile_id)),
       h("td", pill(t(`feedback.${f.label}`), f.label === "hired" ? "ok" : "info"))))))
     : notice(t("feedback.empty"))));
 }

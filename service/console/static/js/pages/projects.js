@@ -4,7 +4,7 @@ import { all, api } from "../api.js";
 import { EDUCATION, PROJECT_KINDS, TALENT_LEVELS, fmtDate, label, nm, t } from "../i18n.js";
 import * as ref from "../reference.js";
 import { card, field, h, notice, pill, showError, toast } from "../ui.js";
-import { renderProject } from "./project.js";
+import { ownProject, renderProject } from "./project.js";
 
 const ROLES = ["enterprise_user"];
 
@@ -42,7 +42,8 @@ function options(values, selected, text) {
 }
 
 async function renderForm(view, params, ctx) {
-  const editing = params.id ? await api(`/v1/projects/${params.id}`) : null;
+  const editing = params.id ? await ownProject(view, params.id) : null;
+  if (params.id && !editing) return;
   const p = editing || {};
   const [industries, zones] = await Promise.all([ref.industries(), ref.zones()]);
   const current = editing ? await ref.segment(editing.segment_code) : null;

@@ -1,9 +1,10 @@
 // Talent: my profile (and its deletion), my consent scopes, my matches.
 
 import { api, hasRoute } from "../api.js";
-import { PROJECT_KINDS, fmtDate, fmtNumber, label, nm, t } from "../i18n.js";
+import { PROJECT_KINDS, fmtDate, fmtList, fmtNumber, label, t } from "../i18n.js";
 import * as ref from "../reference.js";
 import { card, confirmDialog, facts, h, notice, pill, showError, toast } from "../ui.js";
+import { reasonsView } from "./project.js";
 
 const ROLES = ["talent"];
 
@@ -28,8 +29,8 @@ async function renderMe(view, _params, ctx) {
     h("div.page-head", h("h1", t("me.title")), h("div.actions", remove)),
     card(null, h("p.summary", me.summary), facts([
       [t("me.pseudonym"), me.pseudonym],
-      [t("profile.titles"), me.titles.join("、")],
-      [t("profile.skills"), me.skills.join("、")],
+      [t("profile.titles"), fmtList(me.titles)],
+      [t("profile.skills"), fmtList(me.skills)],
       [t("profile.education"), label("edu", me.education_level)],
       [t("profile.field"), me.field_of_study],
       [t("profile.experience"), `${fmtNumber(me.years_experience)} ${t("unit.years")}`],
@@ -120,15 +121,13 @@ async function renderMatches(view) {
   if (!items.length) return panel.append(notice(t("matches.empty")));
   panel.append(h("ol.candidates", await Promise.all(items.map(async (item) => {
     const p = item.project || item.catalogue_entry || {};
-    const met = (item.reasons && item.reasons.requirements_met) || [];
-    return h("li.candidate",
+    return h("li.candidate", { "data-kind": item.kind, "data-id": p.id },
       h("div.candidate-head", h("strong", p.title || [p.occupation_code, p.urgency].filter(Boolean).join(" · ")),
         p.kind ? h("span.muted", label("kind", p.kind)) : null,
         p.zone_code ? h("span.muted", await ref.zoneName(p.zone_code)) : null,
-        item.score !== undefined ? h("span.score", fmtNumber(item.score, { maximumFractionDigits: 3 })) : null),
-      met.length ? h("div.pills", met.map((m) => pill(m.requirement, "ok"))) : null,
-      (item.reasons && item.reasons.occupation_codes || []).length
-        ? h("div.pills", item.reasons.occupation_codes.map((c) => pill(nm(c), "info"))) : null);
+        item.score !== undefined ? h("span.score", `${t("candidates.score")} ${fmtNumber(item.score, { maximumFractionDigits: 3 })}`) : null),
+      p.description ? h("p.summary", p.description) : null,
+      reasonsView(item.reasons));
   }))));
 }
 
