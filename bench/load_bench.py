@@ -1,8 +1,15 @@
-"""Load benchmark of cached forecast reads: `talentcluster serve --workers 1` and `--workers 2` on the demo
-database with a serving forecaster, hammered on 127.0.0.1 with a bounded load; p50/p99 and req/s.
+"""Load benchmark: `talentcluster serve --workers 1` and `--workers 2` hammered on 127.0.0.1 with a
+bounded load; p50/p99 and req/s, for cached forecast reads and for match queries.
 
     TALENTCLUSTER_HOME=/tmp/fr-home .venv/bin/talentcluster demo --no-serve     # data + forecast run
     TALENTCLUSTER_HOME=/tmp/fr-home .venv/bin/python bench/load_bench.py --out var/bench/load.json
+    TALENTCLUSTER_HOME=… .venv/bin/python bench/load_bench.py --scenario matches \
+        --connections 1 4 --out var/bench/load-matches.json   # over a database with a built index
+
+Match queries (``--scenario matches``): ``GET /v1/projects/{id}/candidates?top_k=10`` of an enterprise
+made for the run, over ``--match-projects`` projects with distinct texts (drawn from the taxonomy,
+half Chinese, half English). Each scenario asks for each project at most once on a freshly started
+server, so every request embeds its project's text: the figures include text encoding.
 
 Load generator: wrk (C, one thread, a Lua script rotating over the URLs) when installed
 (`apt-get install -y wrk`), else httpx on asyncio (slower: on 2 cores the Python client takes CPU from
@@ -86,6 +93,58 @@ def serving_version() -> str | None:
         return row.version if row else None
 
 
+def match_fixture(n: int, seed: int = 0) -> tuple[int, str, list[str]]:
+    """A bench enterprise with an enterprise_user key and ``n`` open projects of distinct texts."""
+    import random
+    import uuid
+
+    from models.auth import create_api_key, create_enterprise, principal_of_key_hash
+    from models.projects import create_project
+    from models.settings import Settings
+    from models.storage.database import make_engine, session_factory, transaction
+    from models.taxonomy import Taxonomy
+
+    settings = Settings()
+    taxonomy = Taxonomy.load(settings.reference_dir)
+    rng = random.Random(seed)
+    code = f"bench-{uuid.uuid4().hex[:8]}"
+    links = list(taxonomy.segment_occupations)
+    with transaction(session_factory(make_engine(settings.resolved_database_url))) as session:
+        create_enterprise(session, code, code)
+        issued = create_api_key(session, "enterprise_user", tenant=code, label="load-bench")
+        principal = principal_of_key_hash(session, issued.key.key_hash)
+        paths = []
+        for i in range(n):
+            link = rng.choice(links)
+            o = taxonomy.occupations[link.occupation_code]
+            zh = i % 2 == 0
+            skills = o.skills_zh if zh else o.skills_en
+            picked = rng.sample(list(skills), min(3, len(skills)))
+            fields = {
+                "title": f"{o.name_zh}（项目{i}）" if zh else f"{o.name_en} for project {i}",
+                "description": ("负责" + "、".join(picked)) if zh else "Needs " + ", ".join(picked),
+                "kind": "research",
+                "segment_code": link.segment_code,
+                "zone_code": rng.choice(sorted(taxonomy.zones)),
+                "required_occupations": [o.code],
+                "required_skills": picked[:2],
+                "talent_level": "professional",
+                "min_education": "bachelor",
+            }
+            project = create_project(session, taxonomy, principal, fields)
+            paths.append(f"/v1/projects/{project.id}/candidates?top_k=10")
+        return issued.key.id, issued.secret, paths
+
+
+def index_card() -> dict:
+    from models.matching.index_store import current_version, read_card
+    from models.settings import Settings
+
+    index_dir = Settings().index_dir
+    name = current_version(index_dir)
+    return {"version": name, **read_card(index_dir / name)} if name else {}
+
+
 def start_server(workers: int, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -96,30 +155,30 @@ def start_server(workers: int, port: int) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_ready(base: str, key: str, workers: int, timeout: float = 120) -> None:
-    """Until the forecast route answers 200, then warm every query on every worker (connections are
-    spread over workers by the kernel, so a few hundred requests reach each one)."""
+def wait_ready(base: str, key: str, workers: int, paths: list[str], warm: bool, timeout: float = 300) -> None:
+    """Until the first path answers 200, then (``warm``) ask every path on every worker (connections
+    are spread over workers by the kernel, so a few hundred requests reach each one)."""
     import httpx
 
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=10) as client:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         while True:
             try:
-                if client.get(QUERIES[0]).status_code == 200:
+                if client.get(paths[0]).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
                 raise SystemExit(f"the server on {base} did not answer within {timeout} s")
             time.sleep(0.5)
-    for _ in range(50 * workers):
+    for _ in range(50 * workers if warm else 0):
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=10) as client:
-            for q in QUERIES:
+            for q in paths:
                 assert client.get(q).status_code == 200
 
 
-def run_wrk(base: str, key: str, seconds: int, connections: int) -> dict:
-    paths = ", ".join(f'"{q}"' for q in QUERIES)
+def run_wrk(base: str, key: str, seconds: int, connections: int, queries: list[str]) -> dict:
+    paths = ", ".join(f'"{q}"' for q in queries)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % (paths, key))
         script = f.name
@@ -150,7 +209,7 @@ def _ms(text: str) -> float:
     return round(float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit], 3)
 
 
-async def _httpx(base: str, key: str, n: int, concurrency: int) -> dict:
+async def _httpx(base: str, key: str, n: int, concurrency: int, queries: list[str]) -> dict:
     import httpx
     import numpy as np
 
@@ -166,7 +225,7 @@ async def _httpx(base: str, key: str, n: int, concurrency: int) -> dict:
             nonlocal errors
             for i in queue:
                 t = time.perf_counter()
-                r = await client.get(QUERIES[i % len(QUERIES)])
+                r = await client.get(queries[i % len(queries)])
                 latencies.append(time.perf_counter() - t)
                 errors += r.status_code != 200
 
@@ -184,39 +243,31 @@ async def _httpx(base: str, key: str, n: int, concurrency: int) -> dict:
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
-    ap.add_argument("--seconds", type=int, default=15, help="wrk: duration of each scenario")
-    ap.add_argument("--requests", type=int, default=10_000, help="httpx: requests per scenario")
-    ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--out", type=Path, default=Path("var/bench/load.json"))
-    args = ap.parse_args()
-    tool = ("wrk" if shutil.which("wrk") else "httpx") if args.tool == "auto" else args.tool
-    version = serving_version()
-    if version is None:
-        raise SystemExit(
-            "no forecaster serves; run talentcluster demo --no-serve (or forecast train --store)"
-        )
-    key_id, key = bench_key()
+def run_scenario(
+    name: str, key: str, paths: list[str], warm: bool, args, tool: str, requests: int
+) -> list[dict]:
     rows = []
-    try:
-        for workers in args.workers:
+    for workers in args.workers:
+        for connections in args.connections:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             server = start_server(workers, port)
             try:
-                wait_ready(base, key, workers)
+                # A match scenario's first path is the readiness probe; it is not measured.
+                wait_ready(base, key, workers, paths, warm)
+                measured = paths if warm else paths[1:]
                 load_before = os.getloadavg()[0]
                 if tool == "wrk":
-                    result = run_wrk(base, key, args.seconds, args.connections)
+                    result = run_wrk(base, key, args.seconds, connections, measured)
                 else:
-                    result = asyncio.run(_httpx(base, key, args.requests, args.connections))
+                    result = asyncio.run(
+                        _httpx(base, key, min(requests, len(measured)), connections, measured)
+                    )
                 rows.append(
                     {
+                        "scenario": name,
                         "workers": workers,
-                        "connections": args.connections,
+                        "connections": connections,
                         **result,
                         "loadavg_1m_before": load_before,
                     }
@@ -224,29 +275,66 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-    finally:
-        revoke(key_id)
-    print(f"cached forecast reads, forecaster {version}, {tool}, {os.cpu_count()} CPUs")
-    print(
-        f"{'workers':>7} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'load':>6}"
-    )
-    for r in rows:
-        print(
-            f"{r['workers']:>7} {r['requests']:>9} {r['req_per_s']:>9.1f} {r['p50_ms']:>8.2f} "
-            f"{r['p99_ms']:>8.2f} {r['non_2xx']:>8} {r['loadavg_1m_before']:>6.1f}"
-        )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {
-        "benchmark": "cached forecast reads",
-        "forecaster_version": version,
-        "queries": QUERIES,
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", choices=["forecasts", "matches"], nargs="+", default=["forecasts"])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
+    ap.add_argument("--seconds", type=int, default=15, help="wrk: duration of each forecast scenario")
+    ap.add_argument("--requests", type=int, default=10_000, help="httpx: requests per forecast scenario")
+    ap.add_argument("--connections", type=int, nargs="+", default=[32])
+    ap.add_argument("--match-projects", type=int, default=400, help="match queries per scenario")
+    ap.add_argument("--out", type=Path, default=Path("var/bench/load.json"))
+    args = ap.parse_args()
+    tool = ("wrk" if shutil.which("wrk") else "httpx") if args.tool == "auto" else args.tool
+    rows: list[dict] = []
+    report: dict = {
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "results": rows,
     }
+    if "forecasts" in args.scenario:
+        version = serving_version()
+        if version is None:
+            raise SystemExit(
+                "no forecaster serves; run talentcluster demo --no-serve (or forecast train --store)"
+            )
+        report["forecaster_version"] = version
+        report["forecast_queries"] = QUERIES
+        key_id, key = bench_key()
+        try:
+            rows += run_scenario("cached forecast reads", key, QUERIES, True, args, tool, args.requests)
+        finally:
+            revoke(key_id)
+    if "matches" in args.scenario:
+        card = index_card()
+        if not card:
+            raise SystemExit("no matching index; run talentcluster match build-index")
+        report["index"] = {"version": card["version"], "counts": card.get("counts")}
+        key_id, key, paths = match_fixture(args.match_projects + 1)
+        try:
+            # Always httpx: each project is asked once per server, which wrk's rotation cannot promise.
+            rows += run_scenario("match queries, new texts", key, paths, False, args, "httpx", len(paths))
+        finally:
+            revoke(key_id)
+    print(f"{tool} (match queries: httpx), {os.cpu_count()} CPUs")
+    print(
+        f"{'scenario':<26} {'workers':>7} {'conns':>5} {'requests':>9} {'req/s':>9} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'non-2xx':>8} {'load':>6}"
+    )
+    for r in rows:
+        print(
+            f"{r['scenario']:<26} {r['workers']:>7} {r['connections']:>5} {r['requests']:>9} "
+            f"{r['req_per_s']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['non_2xx']:>8} "
+            f"{r['loadavg_1m_before']:>6.1f}"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report["results"] = rows
     args.out.write_text(json.dumps(report, indent=2))
     print(f"written to {args.out}")
 

@@ -66,8 +66,10 @@ def index_holder(settings: Settings, taxonomy: Taxonomy, encoder=None) -> IndexH
     def load(version_dir):
         if not made:
             from models.matching.encoder import Encoder
+            from models.matching.runtime import configure_serving_threads
             from models.matching.taxonomy_channel import OccupationMatcher
 
+            configure_serving_threads()
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models are local directories, never fetched
             made["encoder"] = encoder or Encoder(settings.embedding_model or None)
             made["matcher"] = OccupationMatcher(taxonomy.occupations.values())

@@ -23,25 +23,27 @@ import numpy as np
 
 from models.errors import ArtifactIncompatible, InvalidInput
 from models.matching.encoder import Encoder
+from models.matching.evidence import indexed_text
+from models.matching.features import PairFeatures
 from models.matching.filters import (
     MAX_TEXT_CHARS,
     MAX_TOP_K,
-    TALENT_LEVELS,
     Document,
     FieldTable,
     Filters,
 )
 from models.matching.fusion import Fusion, FusionRule
 from models.matching.lexical import BM25
-from models.matching.reasons import CodeInCommon, Reasons, coverage, requirement_evidence
+from models.matching.reasons import Reasons
 from models.matching.scoring import FEATURES, HandWeightedScorer, LambdaRankReranker
-from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher, overlap
+from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher
 from models.matching.text import tokens as tokenize
 from models.matching.vector_index import Hits, VectorIndex
 from models.talent import CONSENT_MATCHING
 
 FORMAT = 1
 CHANNELS = ("dense", "lexical", "taxonomy")
+WARM_UP_QUERY = "软件工程师 software engineer"
 
 
 class Direction(StrEnum):
@@ -116,6 +118,7 @@ class HybridRetriever:
         self._codes: dict[int, dict[str, float]] = {}
         self._vectors: dict[str, VectorIndex] = {}
         self._snap: _Snapshot | None = None
+        self._pairs = PairFeatures(matcher, self.zone_districts)
 
     # -- writes ------------------------------------------------------------------------------------
     def upsert(self, docs: Sequence[Document]) -> None:
@@ -146,6 +149,7 @@ class HybridRetriever:
             self._docs[d.id] = d
             self._tokens[d.id] = tokenize(self._indexed_text(d))
             self._codes[d.id] = self._doc_codes(d)
+        self._pairs.forget(d.id for d in docs)
         self._snap = None
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -158,7 +162,9 @@ class HybridRetriever:
             removed += self._docs.pop(i, None) is not None
             self._tokens.pop(i, None)
             self._codes.pop(i, None)
-        self._snap = None
+        self._pairs.forget(ids)
+        if removed:  # the serving loader deletes the tombstoned ids, usually none: keep the snapshot
+            self._snap = None
         return removed
 
     def __len__(self) -> int:
@@ -172,7 +178,7 @@ class HybridRetriever:
 
     @staticmethod
     def _indexed_text(d: Document) -> str:
-        return "\n".join([d.full_text, *d.skills])
+        return indexed_text(d)
 
     @staticmethod
     def codes_key(d: Document) -> str:
@@ -207,8 +213,14 @@ class HybridRetriever:
         return codes
 
     def warm(self) -> None:
-        """Build the lexical and taxonomy structures now (after ``load``), not on the first query."""
+        """Build the lexical and taxonomy structures and run one query through every channel now
+        (after ``load``), so the first request pays for neither: the snapshot, the encoder's first
+        forward pass, jieba's dictionary and FAISS's first search cost about half a second."""
         self._snapshot()
+        if self._docs:
+            kinds = {d.kind for d in self._docs.values()}
+            to = Direction.PROJECT_TO_CANDIDATES if "profile" in kinds else Direction.PROFILE_TO_OPPORTUNITIES
+            self.search(WARM_UP_QUERY, to, top_k=1)
 
     def _snapshot(self) -> _Snapshot:
         if self._snap is None:
@@ -394,57 +406,20 @@ class HybridRetriever:
         dense = dict(zip(hits["dense"].ids.tolist(), hits["dense"].scores.tolist(), strict=True))
         lex = dict(zip(hits["lexical"].ids.tolist(), hits["lexical"].scores.tolist(), strict=True))
         lex_max = max(lex.values(), default=0.0) or 1.0
-        rows, evidence = [], []
-        for doc_id in ids:
-            doc = self._docs[doc_id]
-            if doc_id not in dense:
-                dense[doc_id] = float(self._vectors[doc.kind].vector(doc_id) @ q_vec)
-            requirement, candidate = (
-                (query, doc) if direction != Direction.PROFILE_TO_OPPORTUNITIES else (doc, query)
-            )
-            met, missing = self._requirements(requirement, candidate)
-            d_codes = self._codes.get(doc_id, {})
-            common = [c for c in q_codes if c in d_codes]
-            rows.append(
-                [
-                    max(0.0, dense[doc_id]),
-                    lex.get(doc_id, 0.0) / lex_max,
-                    overlap(q_codes, d_codes),
-                    coverage(met, missing),
-                    _level_fit(requirement.talent_level, candidate.talent_level),
-                    self._zone_fit(requirement.zone, candidate.zone),
-                    _recency(candidate.updated, today),
-                ]
-            )
-            evidence.append((met, missing, [self._code_in_common(c) for c in common]))
-        return np.array(rows, dtype=np.float64).reshape(len(ids), len(FEATURES)), evidence
-
-    def _requirements(self, requirement: Document, candidate: Document):
-        found = self.matcher.skills(requirement.full_text) if self.matcher else []
-        asked = list(requirement.skills) + [s.surface for s in found if s.surface not in requirement.skills]
-        keys = {}
-        if self.matcher is not None:
-            for r in asked:
-                skills = self.matcher.skills(r)
-                if skills:
-                    keys[r] = skills[0].key
-        text = self._indexed_text(candidate)
-        candidate_skills = self.matcher.skills(text) if self.matcher else []
-        return requirement_evidence(asked, keys, text, candidate_skills)
-
-    def _code_in_common(self, code: str) -> CodeInCommon:
-        o = self.matcher.occupations.get(code) if self.matcher else None
-        return CodeInCommon(code, o.name_en if o else "", o.name_zh if o else "")
-
-    def _zone_fit(self, wanted: str | None, actual: str | None) -> float:
-        if wanted is None or actual is None:
-            return 0.5
-        if wanted == actual:
-            return 1.0
-        district = self.zone_districts
-        if district.get(wanted) and district.get(wanted) == district.get(actual):
-            return 0.6
-        return 0.3
+        docs = [self._docs[i] for i in ids]
+        cosines = [
+            dense[d.id] if d.id in dense else float(self._vectors[d.kind].vector(d.id) @ q_vec) for d in docs
+        ]
+        return self._pairs.rows(
+            query,
+            direction != Direction.PROFILE_TO_OPPORTUNITIES,
+            docs,
+            cosines,
+            [lex.get(i, 0.0) / lex_max for i in ids],
+            q_codes,
+            [self._codes.get(i, {}) for i in ids],
+            today,
+        )
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
@@ -510,18 +485,3 @@ def _direction(value: Direction | str) -> Direction:
         raise InvalidInput(
             f"direction {value!r} is not one of {[d.value for d in Direction]}", field="direction"
         ) from None
-
-
-def _level_fit(wanted: str | None, actual: str | None) -> float:
-    if wanted is None:
-        return 1.0
-    if actual is None:
-        return 0.5
-    gap = TALENT_LEVELS.index(actual) - TALENT_LEVELS.index(wanted)  # > 0: less senior than asked
-    return 1.0 if gap <= 0 else max(0.0, 1.0 - gap / 3)
-
-
-def _recency(updated: date | None, today: date) -> float:
-    if updated is None:
-        return 0.5
-    return float(0.5 ** (max((today - updated).days, 0) / 365))

@@ -148,6 +148,8 @@ class OccupationMatcher:
                 by_gram[g].append(i)
         n = max(len(titles), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # Each title's idf mass, summed once here rather than on every look-up (same order, same sum).
+        self._title_idf = [sum(self._idf.get(t, 1.0) for t in toks) for toks in self._title_tokens]
         self._by_token = dict(by_token)
         self._by_gram = dict(by_gram)
         self._english_title = [not any(zh for _, zh in runs(s)) for _, s in titles]
@@ -265,7 +267,11 @@ class OccupationMatcher:
             if idf is None:
                 cover = len(title & present) / len(title)
             else:
-                total = sum(idf.get(t, 1.0) for t in title)
+                total = (
+                    self._title_idf[i]
+                    if title_sets is self._title_tokens
+                    else sum(idf.get(t, 1.0) for t in title)
+                )
                 cover = sum(idf.get(t, 1.0) for t in title & present) / total
             if cover >= self.min_coverage:
                 yield i, cover

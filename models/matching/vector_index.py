@@ -90,7 +90,12 @@ class _Structure:
         pos = np.searchsorted(keys, ids)
         pos = np.clip(pos, 0, len(keys) - 1)
         found = keys[pos] == ids
-        return np.unique(rows[pos[found]])
+        out = rows[pos[found]]
+        # Strictly increasing ids (what the retriever passes) map to distinct rows: skip the sort that
+        # np.unique costs (3 of 3.3 ms for 15k allowed ids of 50k, measured).
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            out = np.unique(out)
+        return out
 
     def vectors(self) -> np.ndarray:
         """A zero-copy view of the stored vectors (refetched per call: FAISS may reallocate on add)."""

@@ -134,6 +134,40 @@ def test_upsert_and_delete_are_visible_to_the_next_query(retriever):
     assert 5000 not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=50)]
 
 
+def test_a_rewritten_profile_meets_requirements_by_its_new_text(retriever):
+    """The skill look-ups behind the reasons are remembered per document: a write must forget them."""
+    consent = frozenset({"pool:matching"})
+    old = Document(5001, "profile", title="BI analyst", text=PROJECT.text, consent=consent)
+    retriever.upsert([old])
+
+    def requirements_met(doc_id):
+        retriever.search(PROJECT, "project_to_candidates", top_k=100)  # the next answer comes from memory
+        matches = retriever.search(PROJECT, "project_to_candidates", top_k=100)
+        m = next(m for m in matches if m.id == doc_id)
+        return {r.requirement for r in m.reasons.requirements_met}
+
+    assert "Python" not in requirements_met(5001)
+    retriever.upsert(
+        [
+            Document(
+                5001, "profile", title="BI analyst", text=PROJECT.text + " 熟练使用Python。", consent=consent
+            )
+        ]
+    )
+    assert "Python" in requirements_met(5001)
+    reverse = retriever.search(retriever.get(5001), "profile_to_opportunities", top_k=10)
+    project = next(m for m in reverse if retriever.get(m.id).skills)
+    retriever.upsert(
+        [Document(project.id, "project", title="Data engineer", text="Spark.", skills=("Fortran",))]
+    )
+    again = next(
+        m
+        for m in retriever.search(retriever.get(5001), "profile_to_opportunities", top_k=10)
+        if m.id == project.id
+    )
+    assert "Fortran" in again.reasons.requirements_missing
+
+
 def test_save_and_load_round_trip_gives_identical_matches(retriever, tmp_path, hash_encoder):
     retriever.save(tmp_path)
     loaded = HybridRetriever.load(tmp_path, hash_encoder, retriever.matcher)

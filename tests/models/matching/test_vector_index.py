@@ -41,8 +41,13 @@ def test_faiss_top_k_equals_exact_numpy_search(threshold, seed, n, k):
 
 @pytest.mark.parametrize("threshold", [10_000, 40])
 @FAST
-@given(seed=st.integers(0, 10_000), share=st.floats(0.0, 1.0), k=st.integers(1, 30))
-def test_filter_is_never_violated_and_never_leaves_fewer_than_k(threshold, seed, share, k):
+@given(
+    seed=st.integers(0, 10_000),
+    share=st.floats(0.0, 1.0),
+    k=st.integers(1, 30),
+    form=st.sampled_from(["set", "sorted", "repeated"]),
+)
+def test_filter_is_never_violated_and_never_leaves_fewer_than_k(threshold, seed, share, k, form):
     rng = np.random.default_rng(seed)
     n = 400
     ids = np.arange(n, dtype=np.int64) * 3 + 1
@@ -50,9 +55,15 @@ def test_filter_is_never_violated_and_never_leaves_fewer_than_k(threshold, seed,
     index.add(ids, unit(rng, n))
     index.delete(ids[rng.random(n) < 0.1])  # tombstones must not count as eligible either
     allowed = set(ids[rng.random(n) < share].tolist())
-    hits = index.search(unit(rng, 1)[0], k, allowed_ids=allowed)
+    given_ids = {  # sorted ids take a faster path; unsorted and repeated ones must answer the same
+        "set": allowed,
+        "sorted": np.array(sorted(allowed), dtype=np.int64),
+        "repeated": rng.permutation(np.repeat(np.array(sorted(allowed), dtype=np.int64), 2)),
+    }[form]
+    hits = index.search(unit(rng, 1)[0], k, allowed_ids=given_ids)
     eligible = allowed & set(index.ids().tolist())
     assert set(hits.ids.tolist()) <= eligible
+    assert len(set(hits.ids.tolist())) == len(hits.ids)
     assert len(hits.ids) == min(k, len(eligible))
     assert (hits.ids >= 0).all()
 
