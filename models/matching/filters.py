@@ -170,10 +170,13 @@ class FieldTable:
 
     def __init__(self, docs: Sequence[Document]):
         self.ids = np.array([d.id for d in docs], dtype=np.int64)
-        self._columns = {
-            name: np.array([getattr(d, name) or "" for d in docs], dtype=object)
-            for name in ("kind", "zone", "industry", "segment", "talent_level")
-        }
+        # string columns as integer codes: np.isin over object arrays costs ~8 ms per query at 100k rows
+        self._vocab: dict[str, dict[str, int]] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        for name in ("kind", "zone", "industry", "segment", "talent_level"):
+            vocab = self._vocab[name] = {}
+            values = [getattr(d, name) or "" for d in docs]
+            self._columns[name] = np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int32)
         education_rank = {e: i for i, e in enumerate(EDUCATION_LEVELS)}
         self._education = np.array([education_rank.get(d.education, 99) for d in docs], dtype=np.int16)
         self._years = np.array(
@@ -190,7 +193,9 @@ class FieldTable:
         return len(self.ids)
 
     def _isin(self, column: str, allowed: Iterable[str]) -> np.ndarray:
-        return np.isin(self._columns[column], np.array(sorted(allowed), dtype=object))
+        vocab = self._vocab[column]
+        codes = np.array([vocab[v] for v in allowed if v in vocab], dtype=np.int32)
+        return np.isin(self._columns[column], codes)
 
     def _holding(self, scope: str) -> np.ndarray:
         m = np.zeros(len(self.ids), dtype=bool)
@@ -200,7 +205,7 @@ class FieldTable:
         return m
 
     def kind_mask(self, kind: str) -> np.ndarray:
-        return self._columns["kind"] == kind
+        return self._columns["kind"] == self._vocab["kind"].get(kind, -1)
 
     def mask(self, filters: Filters) -> np.ndarray:
         m = np.ones(len(self.ids), dtype=bool)
