@@ -46,6 +46,8 @@ def panel(n: int, months: int, seed: int = 0):
             # group columns for the store configuration's pooled momentum: ~20 series per occupation
             "occupation": np.repeat(np.char.add("o", (np.arange(n) % max(1, n // 20)).astype(str)), months),
             "industry": np.repeat(np.char.add("i", (np.arange(n) % 11).astype(str)), months),
+            # and for its pools (segment × occupation, ~7 series each)
+            "segment": np.repeat(np.char.add("s", (np.arange(n) % 3).astype(str)), months),
         }
     )
     return df.dropna(subset=["y"]).reset_index(drop=True)

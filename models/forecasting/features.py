@@ -34,6 +34,15 @@ def spring_festival_months() -> frozenset[int]:
     return frozenset(out)
 
 
+POOL_INPUTS = ("pool_share", "pool_total")
+POOL_FEATURES = (
+    "pool_level3",
+    "pool_level12",
+    "pool_same_month_y1",
+    "pool_same_month_y1_x_growth",
+    "pool_same_month_y1_x_growth_3",
+)
+
 SPRING_FESTIVAL_BEFORE, SPRING_FESTIVAL_AFTER = 7, 15  # days: the holiday's reach on hiring
 
 
@@ -80,6 +89,7 @@ class FeatureSpec:
     unknown_exog: tuple[str, ...] = ()
     static: tuple[str, ...] = ()
     disruptions: tuple[int, ...] = ()  # month indices of known disruptions (lockdowns), a calendar fact
+    pooled: bool = False  # level and season read off the series' pool (see :func:`pool_inputs`)
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +104,8 @@ class FeatureSpec:
         names += [f"rolling_mean_lag1_window_size{w}_x_growth" for w in self.windows if w >= 24]
         if self.disruptions:
             names += ["disrupted_same_month_y1", "disrupted_months_window12"]
+        if self.pooled:
+            names += list(POOL_FEATURES)
         names += list(self.known_exog)
         names += [f"{c}_lag1" for c in self.unknown_exog]
         names += [f"static_{c}" for c in self.static]
@@ -102,6 +114,11 @@ class FeatureSpec:
     @property
     def categorical(self) -> list[str]:
         return ["month", *[f"static_{c}" for c in self.static]]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every ``(n, T)`` input matrix besides the series itself that the features read."""
+        return (*self.known_exog, *self.unknown_exog, *(POOL_INPUTS if self.pooled else ()))
 
     def exogenous(self) -> dict[str, str]:
         """For the card: each exogenous input and how it enters (at the target month, or at the origin)."""
@@ -260,6 +277,8 @@ def build_features(
         hi = np.clip(o + 1, 0, len(bad))
         f["disrupted_months_window12"] = cum[hi] - cum[np.clip(hi - 12, 0, None)]
     exog = exog or {}
+    if spec.pooled:
+        f.update(_pool_features(exog["pool_share"], exog["pool_total"], i, o, h, back, s))
     for c in spec.known_exog:
         f[c] = _take(exog[c], i, t)
     for c in spec.unknown_exog:
@@ -273,9 +292,37 @@ def build_features(
 GROUP_WINDOWS = (3, 6, 12)
 
 
-def group_feature_names(groups: tuple[str, ...]) -> tuple[str, ...]:
-    """Names of the pooled momentum inputs of :func:`group_momentum` for each group column."""
-    return tuple(f"{g}_yoy{w}" for g in groups for w in GROUP_WINDOWS)
+GROUP_CYCLE = ("dev36", "yoy12_prev6")
+
+
+def group_feature_names(groups: tuple[str, ...], cycle: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Names of the pooled momentum inputs of :func:`group_momentum` for each group column (``cycle``:
+    the groups that also get :func:`group_cycle`'s inputs)."""
+    names = [f"{g}_yoy{w}" for g in groups for w in GROUP_WINDOWS]
+    return tuple(names + [f"{g}_{k}" for g in cycle for k in GROUP_CYCLE])
+
+
+def group_cycle(values: np.ndarray, codes: np.ndarray, group: str) -> dict[str, np.ndarray]:
+    """Where the group stands in its swings, ``(n, T)`` each, column ``o`` reading columns ``<= o`` only.
+
+    ``{group}_dev36``: log of the group's last-quarter mean over its 36-month mean (a group far above its
+    level tends to come back: persistent but mean-reverting occupation demand); ``{group}_yoy12_prev6``:
+    the group's 12-month y/y growth as it stood six months before (with ``_yoy12`` it gives the turn of
+    an industry cycle).
+    """
+    n, T = values.shape
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    now, long = _rolling_mean(values, 3), _rolling_mean(values, LOOKBACK)
+    ok = np.isfinite(now) & np.isfinite(long)
+    num, den = np.zeros((n_groups, T)), np.zeros((n_groups, T))
+    np.add.at(num, codes, np.where(ok, now, 0.0))
+    np.add.at(den, codes, np.where(ok, long, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
+    yoy = group_momentum(values, codes, group)[f"{group}_yoy12"]
+    prev = np.full_like(yoy, np.nan)
+    prev[:, 6:] = yoy[:, :-6]
+    return {f"{group}_dev36": dev[codes], f"{group}_yoy12_prev6": prev}
 
 
 def group_momentum(values: np.ndarray, codes: np.ndarray, group: str) -> dict[str, np.ndarray]:
@@ -302,3 +349,51 @@ def group_momentum(values: np.ndarray, codes: np.ndarray, group: str) -> dict[st
             r = np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
         out[f"{group}_yoy{w}"] = r[codes]
     return out
+
+
+def pool_inputs(values: np.ndarray, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """The series' pool (e.g. the same segment × occupation in every zone): its share and the pool's total.
+
+    ``pool_total[:, t]``: the pool's summed value in month t, a missing month of a member counted at that
+    member's mean of the 12 (else 36) months before it; ``pool_share[:, o]``: the series' sum over its
+    observed months among the 36 up to ``o`` ÷ the pool's total over the same months. Both ``(n, T)``,
+    column ``o`` reading columns ``<= o`` only. Why: a series of 20 postings a month carries
+    negative-binomial noise of ±25% in every month, while its pool (a dozen zones moved by the same
+    industry, occupation and programme drivers) is several times less noisy; share × pool level is a
+    better level, and the pool's same month last year a better seasonal shape, than the series' own.
+    """
+    ok = np.isfinite(values)
+    before = np.full(values.shape, np.nan)
+    a = np.abs(values)
+    before[:, 1:] = np.where(
+        np.isfinite(_rolling_mean(a, SCALE_WINDOW)),
+        _rolling_mean(a, SCALE_WINDOW),
+        _rolling_mean(a, LOOKBACK),
+    )[:, :-1]
+    filled = np.where(ok, values, np.nan_to_num(before, nan=0.0))
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    total = np.zeros((n_groups, values.shape[1]))
+    np.add.at(total, codes, filled)
+    total = total[codes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own = _rolling_mean(values, LOOKBACK)
+        pool = _rolling_mean(np.where(ok, total, np.nan), LOOKBACK)  # same months, same count
+        share = np.where(pool > 0, own / np.where(pool > 0, pool, 1.0), np.nan)
+    return {"pool_share": share, "pool_total": total}
+
+
+def _pool_features(share, total, i, o, h, back, s) -> dict[str, np.ndarray]:
+    """Share × pool level and share × pool's same month last year (carried by the pool's growth)."""
+    sh = share[i, o] / s
+    m3, m12 = _rolling_mean(total, 3), _rolling_mean(total, 12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g12 = _take(m12, i, o) / _take(m12, i, o - 12)
+        g3 = _take(m3, i, o) / _take(m3, i, o - 12)
+        same = sh * _take(total, i, o + h - back)
+        return {
+            "pool_level3": sh * _take(m3, i, o),
+            "pool_level12": sh * _take(m12, i, o),
+            "pool_same_month_y1": same,
+            "pool_same_month_y1_x_growth": same * np.where(g12 > 0, g12, np.nan) ** ((h + 11) // 12),
+            "pool_same_month_y1_x_growth_3": same * np.where(g3 > 0, g3, np.nan),
+        }

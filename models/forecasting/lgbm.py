@@ -35,10 +35,12 @@ from models.forecasting.features import (
     LOOKBACK,
     FeatureSpec,
     build_features,
+    group_cycle,
     group_feature_names,
     group_momentum,
     mase_scale_at_origin,
     origin_scale,
+    pool_inputs,
 )
 from models.forecasting.frames import (
     DS,
@@ -97,6 +99,8 @@ class GlobalLGBMForecaster(Forecaster):
         calibration_windows: int = 1,
         bagging_fraction: float = 1.0,
         max_bin: int = 255,
+        pool_by: tuple[str, ...] = (),
+        group_cycle: tuple[str, ...] = (),
     ):
         self.horizon = horizon
         self.lags = lags
@@ -124,6 +128,8 @@ class GlobalLGBMForecaster(Forecaster):
         self.calibration_windows = calibration_windows
         self.bagging_fraction = bagging_fraction
         self.max_bin = max_bin
+        self.pool_by = pool_by
+        self.group_cycle = group_cycle
 
     # -- parameters ------------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -146,9 +152,13 @@ class GlobalLGBMForecaster(Forecaster):
             lags=lags,
             windows=windows,
             known_exog=tuple(self.known_exog),
-            unknown_exog=(*self.unknown_exog, *group_feature_names(tuple(self.group_features))),
+            unknown_exog=(
+                *self.unknown_exog,
+                *group_feature_names(tuple(self.group_features), tuple(self.group_cycle)),
+            ),
             static=tuple(self.static_features),
             disruptions=self._disruptions() if self.disruption_handling == "drop" else (),
+            pooled=bool(self.pool_by),
         )
 
     def _disruptions(self) -> tuple[int, ...]:
@@ -206,8 +216,9 @@ class GlobalLGBMForecaster(Forecaster):
         spec = self._spec()
         H = self.horizon
         exog_cols = (*spec.known_exog, *self.unknown_exog)
-        groups = tuple(self.group_features)
-        df = validate_long(df, required=(*exog_cols, *spec.static, *groups))
+        groups = tuple(dict.fromkeys((*self.group_features, *self.group_cycle)))
+        pool_by = tuple(self.pool_by)
+        df = validate_long(df, required=(*exog_cols, *spec.static, *groups, *pool_by))
         panel = to_panel(df)
         T = panel.values.shape[1]
         K = self._calibration_size(T)
@@ -215,7 +226,13 @@ class GlobalLGBMForecaster(Forecaster):
         for g in groups:
             first = df.groupby(ID)[g].first().astype(str).reindex(panel.ids)
             codes = pd.Index(sorted(first.unique())).get_indexer(first)
-            exog.update(group_momentum(panel.values, codes, g))
+            if g in self.group_features:
+                exog.update(group_momentum(panel.values, codes, g))
+            if g in self.group_cycle:
+                exog.update(group_cycle(panel.values, codes, g))
+        if pool_by:
+            key = df.groupby(ID)[list(pool_by)].first().astype(str).agg("|".join, axis=1).reindex(panel.ids)
+            exog.update(pool_inputs(panel.values, pd.Index(sorted(key.unique())).get_indexer(key)))
         self.static_categories_ = {c: sorted(map(str, df[c].astype(str).unique())) for c in spec.static}
         statics = self._static_codes(df, panel.ids)
         absy = np.abs(panel.values)
@@ -343,7 +360,10 @@ class GlobalLGBMForecaster(Forecaster):
             X,
             label=y,
             weight=self._weights(panel, scale, i, o),
-            init_score=self._margin(X, spec),
+            # No init_score unless asked for: a given one (even zeros) switches off LightGBM's
+            # boost_from_average, and L1 from 0 on all-positive targets has one constant gradient, so no
+            # tree can split and training stops after one tree that predicts 0 (tiny stores did).
+            init_score=self._margin(X, spec) if self.base_margin else None,
             feature_name=list(spec.names),
             categorical_feature=spec.categorical,
             params={"verbose": -1, "max_bin": self.max_bin},
@@ -364,11 +384,12 @@ class GlobalLGBMForecaster(Forecaster):
         if len(origins) > budget:  # evenly spaced, always including the first origin of the slice
             origins = np.unique(np.linspace(cut, until - 1, budget).round().astype(np.int64))
         i, o, h = (a.ravel() for a in np.meshgrid(np.arange(n), origins, np.arange(1, H + 1), indexing="ij"))
-        ok = (
-            (o + h <= T - 1)
-            & ~self._disrupted(panel.start + o + h)
-            & ~self._disrupted_window(panel.start + o)
-        )
+        ok = o + h <= T - 1
+        ordinary = ok & ~self._disrupted(panel.start + o + h) & ~self._disrupted_window(panel.start + o)
+        # A short history may hold no ordinary (origin, horizon) pair at some horizon: then calibrate on
+        # every pair rather than leave that horizon without a quantile.
+        if np.isin(np.arange(1, H + 1), h[ordinary]).all():
+            ok = ordinary
         i, o, h = i[ok], o[ok], h[ok]
         X = build_features(spec, panel.values, scale, panel.start, i, o, h, exog=exog, static_codes=statics)
         s = scale[i, o]

@@ -181,9 +181,7 @@ def load_forecaster(directory: Path) -> GlobalLGBMForecaster:
     model.history_ = Panel(
         ids=np.asarray(ids, dtype=object), start=start, values=frame["y"].to_numpy(np.float64).reshape(n, L)
     )
-    model.history_exog_ = {
-        c: frame[c].to_numpy(np.float64).reshape(n, L) for c in (*spec.known_exog, *spec.unknown_exog)
-    }
+    model.history_exog_ = {c: frame[c].to_numpy(np.float64).reshape(n, L) for c in spec.inputs}
     model.data_window_ = tuple(pd.Timestamp(d) for d in state["data_window"])
     assert L <= LOOKBACK
     return model

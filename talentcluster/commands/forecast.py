@@ -35,6 +35,7 @@ SUPPLY_HELP = "Job seekers (same layout) when --input holds postings: adds short
 
 TARGET_HELP = "Store input only: the count to forecast (postings, job_seekers or hires)."
 TRUTH_HELP = "Store input only: truth/observations.parquet; scores the forecasts after the last month."
+JOBS_HELP = "2: the statistical baseline fits in a second process beside LightGBM; 1: one after another."
 ETS_HELP = "AutoETS model space, statsforecast notation ('ZZZ' = full search; 'ANA' is ~10x faster)."
 
 
@@ -57,6 +58,7 @@ def backtest(
     forecasts: Annotated[
         Path | None, typer.Option("--forecasts", help="Also write every forecast (Parquet) for the notebook.")
     ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=2, help=JOBS_HELP)] = 2,
 ) -> None:
     """Rolling-origin backtest of lgbm_global against seasonal_naive and auto_ets; writes a JSON report.
 
@@ -67,11 +69,18 @@ def backtest(
         import pandas as pd
 
         from models.errors import InvalidInput
+        from models.forecasting.baselines import AutoETSForecaster
         from models.forecasting.frames import validate_long
         from models.forecasting.reconcile import Hierarchy
         from training.forecasting import store
         from training.forecasting.backtest import backtest as run_backtest
-        from training.forecasting.backtest import default_models, store_lgbm_params, truth_backtest
+        from training.forecasting.backtest import (
+            default_models,
+            merged,
+            start_in_background,
+            store_lgbm_params,
+            truth_backtest,
+        )
         from training.forecasting.data import hierarchy_columns, read_long
 
         raw = read_long(input)
@@ -95,52 +104,81 @@ def backtest(
             end = pd.Timestamp(f"{until}-01")
             df = df[df["ds"] <= end]
             supply_df = supply_df[supply_df["ds"] <= end] if supply_df is not None else None
-        models = default_models(horizon, ets_model=ets_model, ets_n_jobs=2, **lgbm_params)
+        # jobs=2: AutoETS (single-threaded) fits in a second process while LightGBM fits here.
+        models = default_models(horizon, ets_model=ets_model, ets_n_jobs=1 if jobs > 1 else 2, **lgbm_params)
+        background = [m for m in models if jobs > 1 and m.name == AutoETSForecaster.name]
+        here = [m for m in models if m not in background]
         shortage = supply_df is not None and target == "postings"
         truth_df = store.read_truth(truth, target) if truth is not None else None
-        n_models = len(models)
         with _progress() as bar:
-            total = (cutoffs + (truth is not None)) * (n_models + shortage)
+            total = (cutoffs + (truth is not None)) * (len(here) + shortage) + bool(background)
             task = bar.add_task("backtest", total=total)
 
             def step_done(msg: str) -> None:
                 bar.update(task, advance=1, description=msg)
 
             frame = df[["unique_id", "ds", "y", *cols]]
-            result = run_backtest(
-                frame,
-                horizon,
-                models=models,
-                n_cutoffs=cutoffs,
-                step=step or None,
-                hierarchy=hier,
-                progress=step_done,
-            )
-            rep = result.report
-            fcs = [result.forecasts]
-            if truth_df is not None:
-                tr = truth_backtest(
-                    frame, truth_df, horizon, models=models, hierarchy=hier, progress=step_done
-                )
-                rep["truth"] = tr.report
-                fcs.append(tr.forecasts)
-            node_frames: list = []
-            if shortage:
-                from training.forecasting.shortage_backtest import shortage_ranking_backtest
-
-                rep["shortage"] = shortage_ranking_backtest(
-                    df[["unique_id", "ds", "y", *cols]],
-                    supply_df,
+            pool, pending = None, None
+            if background:
+                pool, pending = start_in_background(
+                    frame,
                     horizon,
+                    models=background,
                     n_cutoffs=cutoffs,
                     step=step or None,
-                    k=top_k,
-                    params=lgbm_params,
-                    demand_forecasts=pd.concat(fcs, ignore_index=True),
+                    hierarchy=hier,
                     truth=truth_df,
-                    progress=step_done,
-                    frames=node_frames,
                 )
+            try:
+                result = run_backtest(
+                    frame,
+                    horizon,
+                    models=here,
+                    n_cutoffs=cutoffs,
+                    step=step or None,
+                    hierarchy=hier,
+                    progress=step_done,
+                )
+                tr = None
+                if truth_df is not None:
+                    tr = truth_backtest(
+                        frame, truth_df, horizon, models=here, hierarchy=hier, progress=step_done
+                    )
+                fcs = [result.forecasts, *([tr.forecasts] if tr is not None else [])]
+                node_frames: list = []
+                ranking = None
+                if shortage:
+                    from training.forecasting.shortage_backtest import shortage_ranking_backtest
+
+                    ranking = shortage_ranking_backtest(
+                        df[["unique_id", "ds", "y", *cols]],
+                        supply_df,
+                        horizon,
+                        n_cutoffs=cutoffs,
+                        step=step or None,
+                        k=top_k,
+                        params=lgbm_params,
+                        demand_forecasts=pd.concat(fcs, ignore_index=True),
+                        truth=truth_df,
+                        progress=step_done,
+                        frames=node_frames,
+                    )
+                if pending is not None:
+                    bar.update(task, description=f"waiting for {AutoETSForecaster.name} (second process)")
+                    extra = pending.result()
+                    result = merged(result, extra[0], horizon)
+                    tr = merged(tr, extra[1], horizon) if tr is not None else None
+                    step_done(f"{AutoETSForecaster.name} done")
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            rep = result.report
+            fcs = [result.forecasts]
+            if tr is not None:
+                rep["truth"] = tr.report
+                fcs.append(tr.forecasts)
+            if ranking is not None:
+                rep["shortage"] = ranking
             bar.update(task, completed=total, description="done")
         rep["models_spec"] = {m.name: m.get_params() for m in models}
         report.parent.mkdir(parents=True, exist_ok=True)

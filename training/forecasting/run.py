@@ -93,7 +93,8 @@ def _fit_target(target: str, frame: pd.DataFrame, horizon: int, params: dict, no
 
 
 def _model_columns(params: dict) -> list[str]:
-    cols = [*params.get("group_features", ()), *params.get("static_features", ())]
+    cols = [*params.get("group_features", ()), *params.get("group_cycle", ()), *params.get("pool_by", ())]
+    cols += [*params.get("static_features", ())]
     cols += [*params.get("known_exog", ()), *params.get("unknown_exog", ())]
     return list(dict.fromkeys(cols))
 

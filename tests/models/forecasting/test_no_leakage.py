@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.forecasting.features import FeatureSpec, build_features, origin_scale
+from models.forecasting.features import (
+    FeatureSpec,
+    build_features,
+    group_cycle,
+    group_feature_names,
+    group_momentum,
+    origin_scale,
+    pool_inputs,
+)
 
 SPEC = FeatureSpec(windows=(3, 6, 12, 24, 36), known_exog=("programme",), unknown_exog=("growth",))
 
@@ -65,3 +73,37 @@ def test_scale_at_an_origin_reads_only_the_past():
     s = origin_scale(values)
     values[:, 40:] = 1e6
     np.testing.assert_array_equal(s[:, :40], origin_scale(values)[:, :40])
+
+
+POOLED = FeatureSpec(
+    windows=(3, 6, 12, 24, 36), unknown_exog=group_feature_names(("g",), ("g",)), pooled=True
+)
+
+
+def _pooled_features(values, o, H=12):
+    """Pool and group inputs recomputed from the (possibly perturbed) panel, as ``fit`` computes them."""
+    codes = np.array([0, 0, 1, 1, 1])
+    exog = {**group_momentum(values, codes, "g"), **group_cycle(values, codes, "g")}
+    exog.update(pool_inputs(values, codes))
+    n = values.shape[0]
+    i, oo, h = np.repeat(np.arange(n), H), np.full(n * H, o), np.tile(np.arange(1, H + 1), n)
+    return build_features(POOLED, values, origin_scale(values), 600, i, oo, h, exog=exog)
+
+
+@pytest.mark.parametrize("origin", [0, 13, 30, 47])
+def test_pooled_and_group_cycle_features_read_no_month_after_the_origin(origin):
+    values, _ = _data()
+    before = _pooled_features(values, origin)
+    values2 = values.copy()
+    values2[:, origin + 1 :] = np.random.default_rng(2).uniform(1e3, 1e4, values2[:, origin + 1 :].shape)
+    values2[0, origin + 1 :] = np.nan  # a member going missing after the origin changes nothing either
+    np.testing.assert_array_equal(before, _pooled_features(values2, origin))
+
+
+def test_a_pool_member_at_the_origin_moves_the_pooled_level():
+    """Sanity check of the check: the pooled features do read the other members up to the origin."""
+    values, _ = _data()
+    before = _pooled_features(values, 30)
+    values[1, 30] *= 5  # series 1 shares series 0's pool
+    cols = [POOLED.names.index(c) for c in ("pool_level3", "pool_level12")]
+    assert not np.array_equal(before[:12, cols], _pooled_features(values, 30)[:12, cols], equal_nan=True)

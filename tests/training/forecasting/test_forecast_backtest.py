@@ -9,7 +9,13 @@ import pytest
 from models.forecasting.baselines import SeasonalNaive
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.reconcile import Hierarchy
-from training.forecasting.backtest import backtest, cutoffs_for, default_models
+from training.forecasting.backtest import (
+    backtest,
+    cutoffs_for,
+    default_models,
+    merged,
+    start_in_background,
+)
 from training.forecasting.shortage_backtest import shortage_ranking_backtest
 from training.forecasting.synthetic import synthetic_panel
 
@@ -84,3 +90,23 @@ def test_shortage_ranking_is_scored_against_the_last_year_list():
     for who in ("model", "last_year_list"):
         for m in ("precision_at_k", "recall_at_k"):
             assert 0 <= out["mean"][who][m] <= 1
+
+
+def test_a_baseline_backtested_in_a_second_process_reports_as_if_run_in_line(df, result):
+    """``forecast backtest --jobs 2``: AutoETS fits in a worker; the merged report is the sequential one."""
+    hierarchy = Hierarchy.from_columns(["industry", "zone"])
+    lgbm, naive, ets = default_models(4, **FAST)
+    pool, pending = start_in_background(df, 4, models=[ets], n_cutoffs=3, hierarchy=hierarchy)
+    try:
+        here = backtest(df, 4, models=[lgbm, naive], n_cutoffs=3, hierarchy=hierarchy)
+        cutoff_fc, truth_fc = pending.result()
+    finally:
+        pool.shutdown()
+    assert truth_fc is None and set(cutoff_fc["model"]) == {"auto_ets"}
+    rep = merged(here, cutoff_fc, 4).report
+    assert list(rep["models"]) == list(result.report["models"])
+    for name in ("seasonal_naive", "auto_ets"):
+        assert rep["models"][name] == pytest.approx(result.report["models"][name])
+    assert rep["comparison"]["mase_improvement_vs_auto_ets"] == pytest.approx(
+        result.report["comparison"]["mase_improvement_vs_auto_ets"]
+    )

@@ -95,6 +95,24 @@ def test_a_run_writes_every_level_coherently_with_ordered_intervals(first_run):
     assert sorted(fc["h"].unique()) == list(range(1, HORIZON + 1))
 
 
+def test_tiny_store_forecasts_follow_the_history_level_not_zero(first_run):
+    """A store of 8 series (20–120 postings a month) once got all-zero forecasts from the L1 booster."""
+    d = first_run.path
+    fc = pd.read_parquet(d / "forecasts.parquet")
+    hist = pd.read_parquet(d / "history.parquet")
+    bottom = fc[fc["level"] == BOTTOM]
+    last = (
+        hist[hist["level"] == BOTTOM]
+        .sort_values("ds")
+        .groupby(["target", "node"])["y"]
+        .apply(lambda y: y.iloc[-12:].mean())
+    )
+    mean = bottom.groupby(["target", "node"])["mean"].mean()
+    assert (last > 0).all()
+    ratio = (mean / last.reindex(mean.index)).to_numpy()
+    assert (ratio > 0.5).all() and (ratio < 2.0).all(), ratio
+
+
 def _membership(nodes: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """Each node's bottom members, from the dimension columns (what the tests trust, not the writer's)."""
     bottom = nodes[nodes["level"] == BOTTOM]
