@@ -43,6 +43,13 @@ class RequirementEvidence:
             self._asks.pop(i, None)
             self._skills.pop(i, None)
 
+    def known_skills(self, doc_id: int) -> tuple[SkillMatch, ...] | None:
+        return self._skills.get(doc_id)
+
+    def remember_skills(self, doc_id: int, skills: tuple[SkillMatch, ...]) -> None:
+        """Seed a document's skills (saved with the index), so no query pays for finding them."""
+        self._skills[doc_id] = skills
+
     def asks(self, requirement: Document, remember: bool = False) -> Asks:
         if remember and requirement.id in self._asks:
             return self._asks[requirement.id]

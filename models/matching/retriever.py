@@ -36,7 +36,7 @@ from models.matching.fusion import Fusion, FusionRule
 from models.matching.lexical import BM25
 from models.matching.reasons import Reasons
 from models.matching.scoring import FEATURES, HandWeightedScorer, LambdaRankReranker
-from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher
+from models.matching.taxonomy_channel import CodeIndex, OccupationMatcher, SkillMatch
 from models.matching.text import tokens as tokenize
 from models.matching.vector_index import Hits, VectorIndex
 from models.talent import CONSENT_MATCHING
@@ -145,11 +145,13 @@ class HybridRetriever:
                 ),
             )
             index.upsert([docs[i].id for i in rows], vectors[rows])
+        self._pairs.forget(d.id for d in docs)
         for d in docs:
             self._docs[d.id] = d
             self._tokens[d.id] = tokenize(self._indexed_text(d))
             self._codes[d.id] = self._doc_codes(d)
-        self._pairs.forget(d.id for d in docs)
+            if d.kind == "profile":  # found once here and saved: a query never scans a profile for skills
+                self._pairs.evidence.skills(d, remember=True)
         self._snap = None
 
     def delete(self, ids: Iterable[int]) -> int:
@@ -428,6 +430,8 @@ class HybridRetriever:
         with open(directory / "documents.jsonl", "w", encoding="utf-8") as handle:
             for doc_id in sorted(self._docs):
                 row = self._docs[doc_id].to_json() | {"_codes": self._codes.get(doc_id, {})}
+                if (skills := self._pairs.evidence.known_skills(doc_id)) is not None:
+                    row["_skills"] = [[s.key, s.surface] for s in skills]
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         for kind, index in self._vectors.items():
             index.save(directory / "vectors" / kind)
@@ -470,6 +474,10 @@ class HybridRetriever:
                 doc = Document.from_json(row)
                 self._docs[doc.id] = doc
                 self._codes[doc.id] = row.get("_codes", {})
+                if "_skills" in row:  # versions saved before skills were kept find them on first use
+                    self._pairs.evidence.remember_skills(
+                        doc.id, tuple(SkillMatch(k, surface) for k, surface in row["_skills"])
+                    )
         for kind in card["kinds"]:
             self._vectors[kind] = VectorIndex.load(
                 directory / "vectors" / kind, expect_metadata={"model_id": model_id}

@@ -12,8 +12,8 @@ gives each caller its own copy of the SQLite file and the files (the ``published
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select, update

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.errors import ArtifactIncompatible, InvalidInput
+from models.matching.evidence import indexed_text
 from models.matching.filters import CONSENT_SCOPES, TALENT_LEVELS, Document, Filters
 from models.matching.retriever import Direction, HybridRetriever
 from models.matching.taxonomy_channel import OccupationMatcher
@@ -177,6 +178,25 @@ def test_save_and_load_round_trip_gives_identical_matches(retriever, tmp_path, h
     hash_encoder.model_id_ = "another-model"
     with pytest.raises(ArtifactIncompatible, match="another-model"):
         HybridRetriever.load(tmp_path, hash_encoder)
+
+
+def test_profile_skills_are_saved_with_the_index_so_queries_never_scan_for_them(
+    retriever, tmp_path, hash_encoder, monkeypatch
+):
+    retriever.save(tmp_path)
+    loaded = HybridRetriever.load(tmp_path, hash_encoder, retriever.matcher)
+    profiles = [i for i in retriever._docs if retriever.get(i).kind == "profile"]
+    assert any(retriever._pairs.evidence.known_skills(i) for i in profiles)
+    for i in profiles:
+        assert loaded._pairs.evidence.known_skills(i) == retriever._pairs.evidence.known_skills(i)
+    expected = retriever.search(PROJECT, "project_to_candidates", top_k=20, today=date(2025, 6, 1))
+    scanned = []
+    original = loaded.matcher.skills
+    monkeypatch.setattr(loaded.matcher, "skills", lambda text: scanned.append(text) or original(text))
+    got = loaded.search(PROJECT, "project_to_candidates", top_k=20, today=date(2025, 6, 1))
+    assert [(m.id, m.reasons) for m in got] == [(m.id, m.reasons) for m in expected]
+    profile_texts = {indexed_text(loaded.get(i)) for i in profiles}
+    assert not profile_texts & set(scanned)
 
 
 def test_fusion_rules_per_language_are_saved_with_the_retriever(retriever, tmp_path, hash_encoder):
