@@ -32,6 +32,9 @@ STRENGTH = {"exact": 1.0, "contained": 0.9, "tokens": 0.7, "ngrams": 0.6, "bridg
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+MEMO_SIZE = 4096  # texts whose look-ups are remembered: a few queries' worth, not the corpus's
+
+
 @dataclass(frozen=True)
 class CodeMatch:
     """Why a text maps to an occupation: the title or skill that matched, how, and how strongly."""
@@ -88,6 +91,10 @@ class OccupationMatcher:
     ):
         self.use_cedict = use_cedict
         self.min_coverage = min_coverage
+        # One search looks the same query text up several times (codes, title codes, zh ↔ en
+        # counterparts, requirement skills): remember recent answers (lru_cache is thread-safe).
+        self._match_memo = lru_cache(maxsize=MEMO_SIZE)(self._match)
+        self._skills_memo = lru_cache(maxsize=MEMO_SIZE)(self._skills)
         self.occupations = {o.code: o for o in occupations}
         excluded = {normalise(x) for x in exclude}
         self._zh: dict[str, set[str]] = defaultdict(set)
@@ -161,6 +168,9 @@ class OccupationMatcher:
         ``exclude``: titles ignored for this look-up, in every form they are matched by (whole text,
         contained, token/n-gram coverage), for every occupation that carries them.
         """
+        return dict(self._match_memo(text, tuple(sorted(set(exclude)))))
+
+    def _match(self, text: str, exclude: tuple[str, ...]) -> dict[str, CodeMatch]:
         best: dict[str, CodeMatch] = {}
         hidden = {normalise(x) for x in exclude}
         hidden_zh = {h.replace(" ", "") for h in hidden if any(z for _, z in runs(h))}
@@ -217,11 +227,14 @@ class OccupationMatcher:
 
     def skills(self, text: str) -> list[SkillMatch]:
         """Key skills of the taxonomy that occur in the text, keyed by their English form."""
+        return list(self._skills_memo(text))
+
+    def _skills(self, text: str) -> tuple[SkillMatch, ...]:
         found: dict[str, SkillMatch] = {}
         for _surface, pairs in self._contained(normalise(text), self._skill_zh, self._skill_en):
             for key, display in pairs:
                 found.setdefault(key, SkillMatch(key, display))
-        return list(found.values())
+        return tuple(found.values())
 
     def counterparts(self, text: str, exclude: Iterable[str] = (), min_weight: float = 0.9) -> list[str]:
         """The other language's names of the titles and skills the text holds (zh ↔ en), for query
