@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=REPO_ROOT / "var",
-        description="Working directory for the embedded defaults: SQLite file, artifacts, indexes, simulations.",
+        description="Home of the embedded defaults: SQLite file, artifacts, indexes, simulations.",
     )
     database_url: str = Field(
         default="",

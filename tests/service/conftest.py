@@ -110,11 +110,19 @@ class Api:
 
     def project_body(self, **overrides) -> dict:
         segment = next(iter(self.taxonomy.segments))
-        body = {"title": "Single-cell platform", "description": "Build it.", "kind": "research",
-                "segment_code": segment, "zone_code": next(iter(self.taxonomy.zones)),
-                "required_occupations": [self.taxonomy.talent_chain(segment)[0].occupation_code],
-                "required_skills": ["Python"], "talent_level": next(iter(self.taxonomy.talent_levels)),
-                "min_education": "master", "min_experience_years": 2, "funding_cny": 1e6}
+        body = {
+            "title": "Single-cell platform",
+            "description": "Build it.",
+            "kind": "research",
+            "segment_code": segment,
+            "zone_code": next(iter(self.taxonomy.zones)),
+            "required_occupations": [self.taxonomy.talent_chain(segment)[0].occupation_code],
+            "required_skills": ["Python"],
+            "talent_level": next(iter(self.taxonomy.talent_levels)),
+            "min_education": "master",
+            "min_experience_years": 2,
+            "funding_cny": 1e6,
+        }
         return body | overrides
 
     def project(self, client: httpx.Client, **overrides) -> dict:
@@ -123,13 +131,25 @@ class Api:
         return response.json()
 
     def profile_body(self, consent: list[str] | None = None, **overrides) -> dict:
-        body = {"summary": "Bioinformatician, single-cell sequencing.", "titles": ["Bioinformatician"],
-                "skills": ["Python", "R"], "education_level": "doctorate", "field_of_study": "Biology",
-                "years_experience": 5, "talent_level": next(iter(self.taxonomy.talent_levels)),
-                "zone_code": next(iter(self.taxonomy.zones)), "age_band": "25-34", "languages": ["zh", "en"],
-                "contact": {"name": "王芳", "phone": "+86 138 0000 0001", "id_number": "110101199001011234",
-                            "email": "wang.fang@example.org"},
-                "consent_scopes": ["pool:matching"] if consent is None else consent}
+        body = {
+            "summary": "Bioinformatician, single-cell sequencing.",
+            "titles": ["Bioinformatician"],
+            "skills": ["Python", "R"],
+            "education_level": "doctorate",
+            "field_of_study": "Biology",
+            "years_experience": 5,
+            "talent_level": next(iter(self.taxonomy.talent_levels)),
+            "zone_code": next(iter(self.taxonomy.zones)),
+            "age_band": "25-34",
+            "languages": ["zh", "en"],
+            "contact": {
+                "name": "王芳",
+                "phone": "+86 138 0000 0001",
+                "id_number": "110101199001011234",
+                "email": "wang.fang@example.org",
+            },
+            "consent_scopes": ["pool:matching"] if consent is None else consent,
+        }
         return body | overrides
 
     def talent(self, consent: list[str] | None = None, **overrides) -> tuple[int, httpx.Client]:

@@ -189,9 +189,7 @@ def write_profiles(session: Session, frame: pd.DataFrame, key: str, progress: Pr
                 publications=_int(r.publications) or 0,
                 patents=_int(r.patents) or 0,
                 languages=_list(r.languages),
-                updated_at=datetime.fromisoformat(r.updated_at).replace(tzinfo=UTC)
-                if r.updated_at
-                else now,
+                updated_at=datetime.fromisoformat(r.updated_at).replace(tzinfo=UTC) if r.updated_at else now,
             )
             for r in chunk.itertuples(index=False)
         ]
