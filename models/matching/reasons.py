@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from models.matching.taxonomy_channel import SkillMatch
 from models.matching.text import normalise
@@ -39,14 +40,30 @@ class Reasons:
         return asdict(self)
 
 
+@lru_cache(maxsize=1024)
+def _folded(text: str) -> str | None:
+    """``text.casefold()`` where folding keeps every index (almost always); None where it does not."""
+    low = text.casefold()
+    return low if len(low) == len(text) else None
+
+
 def snippet(text: str, needle: str) -> str | None:
     """The text around the first case-insensitive occurrence of ``needle`` (None if absent)."""
-    if not needle.strip():
+    needle = needle.strip()
+    if not needle:
         return None
-    m = re.search(re.escape(needle.strip()), text, flags=re.IGNORECASE)
-    if m is None:
-        return None
-    lo, hi = max(0, m.start() - SNIPPET), min(len(text), m.end() + SNIPPET)
+    low, low_needle = _folded(text), needle.casefold()
+    if low is not None and len(low_needle) == len(needle):  # a plain find on case-folded text: far cheaper than re
+        start = low.find(low_needle)
+        if start < 0:
+            return None
+        end = start + len(needle)
+    else:
+        m = re.search(re.escape(needle), text, flags=re.IGNORECASE)
+        if m is None:
+            return None
+        start, end = m.start(), m.end()
+    lo, hi = max(0, start - SNIPPET), min(len(text), end + SNIPPET)
     return ("…" if lo else "") + text[lo:hi].replace("\n", " ") + ("…" if hi < len(text) else "")
 
 
