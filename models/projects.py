@@ -160,10 +160,23 @@ def add_to_shortlist(
     return entry, render_candidates(session, principal, [profile])[0]
 
 
+def _consented_views(
+    session: Session, principal: Principal, project: Project, profiles: list[TalentProfile]
+) -> list[CandidateView | None]:
+    """Each profile's view, or None for a person who has since withdrawn the consent that let them be
+    put before this project: the entry stays (the recruiter's own record), the person's data does not."""
+    scopes = scopes_of(session, [p.id for p in profiles])
+    consented = [p for p in profiles if may_match(scopes[p.id], principal.tenant, project.kind)]
+    rendered = render_candidates(session, principal, consented)
+    views = {p.id: v for p, v in zip(consented, rendered, strict=True)}
+    return [views.get(p.id) for p in profiles]
+
+
 def shortlist(
     session: Session, principal: Principal, project_id: int, *, limit: int, offset: int
-) -> tuple[list[tuple[ShortlistEntry, CandidateView]], int]:
-    """The shortlist in the order it was built, each candidate in the view the caller may see."""
+) -> tuple[list[tuple[ShortlistEntry, CandidateView | None]], int]:
+    """The shortlist in the order it was built, each candidate in the view the caller may see (None
+    where the person withdrew consent)."""
     project = owned_project(session, principal, project_id)
     where = ShortlistEntry.project_id == project.id
     total = session.scalar(select(func.count()).select_from(ShortlistEntry).where(where)) or 0
@@ -175,13 +188,13 @@ def shortlist(
         .limit(limit)
         .offset(offset)
     ).all()
-    views = render_candidates(session, principal, [profile for _, profile in rows])
+    views = _consented_views(session, principal, project, [profile for _, profile in rows])
     return [(entry, view) for (entry, _), view in zip(rows, views, strict=True)], total
 
 
 def shortlist_entry(
     session: Session, principal: Principal, project_id: int, profile_id: int
-) -> tuple[ShortlistEntry, CandidateView]:
+) -> tuple[ShortlistEntry, CandidateView | None]:
     project = owned_project(session, principal, project_id)
     row = session.execute(
         select(ShortlistEntry, TalentProfile)
@@ -192,7 +205,7 @@ def shortlist_entry(
         raise NotFound(
             f"profile {profile_id} is not on the shortlist of project {project_id}", field="profile_id"
         )
-    return row[0], render_candidates(session, principal, [row[1]])[0]
+    return row[0], _consented_views(session, principal, project, [row[1]])[0]
 
 
 def remove_from_shortlist(session: Session, principal: Principal, project_id: int, profile_id: int) -> None:

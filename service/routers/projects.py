@@ -37,7 +37,8 @@ def _entry(entry, view) -> ShortlistEntryPublic:
         profile_id=entry.profile_id,
         note=entry.note,
         created_at=entry.created_at,
-        candidate=CandidatePublic.from_domain(view),
+        consent_withdrawn=view is None,
+        candidate=None if view is None else CandidatePublic.from_domain(view),
     )
 
 

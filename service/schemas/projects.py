@@ -129,7 +129,11 @@ class ShortlistEntryPublic(BaseModel):
     profile_id: int
     note: str
     created_at: UtcDatetime
-    candidate: CandidatePublic
+    consent_withdrawn: bool = Field(
+        description="the person has withdrawn the consent that let them be matched to this project: "
+        "the entry stays, their profile is no longer shown"
+    )
+    candidate: CandidatePublic | None = Field(description="null when consent_withdrawn")
 
 
 class FeedbackCreate(Strict):

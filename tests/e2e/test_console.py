@@ -117,6 +117,13 @@ def test_a_talent_who_withdraws_consent_disappears_from_the_recruiters_candidate
     shown = tab.page.locator(f"[data-testid=candidates] li.candidate[data-profile='{demo.withdrawer_id}']")
     assert "韩梅梅" not in shown.inner_text()  # consented to matching, not to this enterprise: pseudonymous
 
+    # on another project's shortlist before withdrawing: that entry stays, their profile goes
+    other = demo.api.project(demo.recruiter_client, title="撤回检查 Withdrawal check")
+    added = demo.recruiter_client.post(
+        f"/v1/projects/{other['id']}/shortlist", json={"profile_id": demo.withdrawer_id}
+    )
+    assert added.status_code == 201, added.text
+
     # the talent, in a browser of their own, withdraws every consent
     talent = Tab(browser.new_context(viewport=VIEWPORT, locale="zh-CN"), demo.url)
     try:
@@ -146,6 +153,10 @@ def test_a_talent_who_withdraws_consent_disappears_from_the_recruiters_candidate
     tab.page.click("[data-testid=shortlist-add] button")
     tab.page.wait_for_selector(f".toast-error:has-text('unknown profile {demo.withdrawer_id}')")
     assert tab.page.locator(f"[data-testid=shortlist] tr[data-profile='{demo.withdrawer_id}']").count() == 0
+    tab.open(f"/#/projects/{other['id']}")
+    row = tab.page.locator(f"[data-testid=shortlist] tr[data-profile='{demo.withdrawer_id}']")
+    row.wait_for()
+    assert "本人已撤回授权" in row.inner_text() and "韩梅梅" not in row.inner_text()
 
 
 def test_analyst_opens_a_chain_with_its_chart(tab, demo):

@@ -64,7 +64,7 @@ def test_every_read_of_pii_is_written_to_the_audit_log(api):
     assert len(read_pii_events(api, profile_id)) == 3
 
 
-def test_withdrawn_consent_turns_the_shortlist_view_pseudonymous(api):
+def test_withdrawn_consent_turns_the_shortlist_view_pseudonymous_then_hides_it(api):
     code, enterprise = api.enterprise()
     profile_id, me = api.talent(["pool:matching", f"tenant:{code}"])
     path = shortlisted(api, enterprise, profile_id)
@@ -72,10 +72,16 @@ def test_withdrawn_consent_turns_the_shortlist_view_pseudonymous(api):
     reads = len(read_pii_events(api, profile_id))
     view = enterprise.get(f"{path}/shortlist/{profile_id}").json()["candidate"]
     assert view["view"] == "pseudonymous" and view["contact"] is None
-    assert me.delete("/v1/profiles/me/consent").status_code == 204
+    assert view["summary"] and not enterprise.get(f"{path}/shortlist").json()["items"][0]["consent_withdrawn"]
+    assert me.delete("/v1/profiles/me/consent").status_code == 204  # withdrawn altogether
     response = enterprise.get(f"{path}/shortlist")
-    assert response.json()["items"][0]["candidate"]["contact"] is None
-    assert "王芳" not in response.text
+    (entry,) = response.json()["items"]
+    assert entry["profile_id"] == profile_id and entry["consent_withdrawn"] is True
+    assert entry["candidate"] is None  # the recruiter's entry stays; the person's profile is not shown
+    one = enterprise.get(f"{path}/shortlist/{profile_id}").json()
+    assert one["consent_withdrawn"] is True and one["candidate"] is None
+    for shown in (view["summary"], view["pseudonym"], "王芳"):
+        assert shown not in response.text
     assert len(read_pii_events(api, profile_id)) == reads
 
 

@@ -168,9 +168,14 @@ export async function renderProject(view, params, ctx) {
   else shortlistCard.append(h("table.table",
     h("thead", h("tr", [t("shortlist.candidate"), t("profile.education"), t("shortlist.contact"), t("shortlist.feedback"), ""].map((x) => h("th", x)))),
     h("tbody", entries.map((e) => h("tr", { "data-profile": e.profile_id },
-      h("td", h("strong", who(e.candidate)), h("div.muted", e.candidate.summary)),
-      h("td", candidateSummary(e.candidate)),
-      h("td", contactOf(e.candidate)),
+      ...(e.candidate ? [
+        h("td", h("strong", who(e.candidate)), h("div.muted", e.candidate.summary)),
+        h("td", candidateSummary(e.candidate)),
+        h("td", contactOf(e.candidate)),
+      ] : [
+        h("td", h("strong", t("shortlist.profile", { id: e.profile_id }))),
+        h("td", { colspan: 2 }, pill(t("shortlist.withdrawn"), "muted")),
+      ]),
       h("td.nowrap", ONE_CLICK.map((name) => feedbackButton(e, name))),
       h("td", h("button.btn-link", {
         type: "button", disabled: !open,
@@ -197,7 +202,7 @@ export async function renderProject(view, params, ctx) {
   // named as in the shortlist; someone no longer on it only by profile id (their view is not fetched)
   const feedbackWho = (id) => {
     const entry = entries.find((e) => e.profile_id === id);
-    return entry ? who(entry.candidate) : `#${id}`;
+    return entry && entry.candidate ? who(entry.candidate) : `#${id}`;
   };
   view.append(card(t("feedback.title"), feedback.length
     ? h("table.table.table-compact", h("tbody", feedback.slice().reverse().map((f) => h("tr",
