@@ -53,7 +53,7 @@ def snippet(text: str, needle: str) -> str | None:
     if not needle:
         return None
     low, low_needle = _folded(text), needle.casefold()
-    if low is not None and len(low_needle) == len(needle):  # a plain find on case-folded text: far cheaper than re
+    if low is not None and len(low_needle) == len(needle):  # a find on folded text: far cheaper than re
         start = low.find(low_needle)
         if start < 0:
             return None
