@@ -262,6 +262,13 @@ def node_ranking(
     }
 
 
+def _defined_mean(values: list[float]) -> float:
+    """Mean of the defined values; NaN, without numpy's empty-slice warning, where none is (no
+    occupation became newly short at any cut-off, so precision and recall are undefined)."""
+    defined = [v for v in values if not np.isnan(v)]
+    return float(np.mean(defined)) if defined else float("nan")
+
+
 def _ranking_mean(rows: list[dict]) -> dict | None:
     """Mean over cut-offs of every precision/recall in :func:`node_ranking`'s output."""
     if not rows:
@@ -271,7 +278,7 @@ def _ranking_mean(rows: list[dict]) -> dict | None:
         out[measure] = {
             k: {
                 who: {
-                    m: float(np.nanmean([r[measure][k][who][m] for r in rows]))
+                    m: _defined_mean([r[measure][k][who][m] for r in rows])
                     for m in ("precision", "recall")
                 }
                 for who in ("model", "last_year_list")
