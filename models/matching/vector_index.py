@@ -135,11 +135,18 @@ class _Structure:
         return removed
 
 
+LARGE_INDEX = 500_000  # rows from which queries search with ``ef_search_large``
+
+
 class VectorIndex:
     """Cosine top-k over L2-normalised float32 vectors with stable external int64 ids.
 
     ``exact_threshold``: live items at or below which the index is exact (``IndexFlatIP``); set it by
-    measurement (``bench/match_bench.py``). ``hnsw_m``, ``ef_construction``, ``ef_search``: HNSW knobs.
+    measurement (``bench/match_bench.py``). ``hnsw_m``, ``ef_construction``, ``ef_search``: HNSW knobs;
+    ``ef_search_large`` replaces ``ef_search`` from ``LARGE_INDEX`` rows, where a graph search needs a
+    wider beam to keep recall@10 ≥ 0.95 (docs/matching.md: at 1M, M=48/efConstruction=200 give recall
+    0.902 / 0.942 / 0.958 at efSearch 128 / 256 / 512, p99 0.7 / 1.1 / 1.5 ms; M=32/efConstruction=80
+    topped out at 0.931 with efSearch 1024).
     ``rebuild_fraction``: share of tombstoned rows that triggers a compaction.
     """
 
@@ -148,9 +155,10 @@ class VectorIndex:
         dim: int,
         *,
         exact_threshold: int = 20_000,
-        hnsw_m: int = 32,
-        ef_construction: int = 80,
-        ef_search: int = 96,
+        hnsw_m: int = 48,
+        ef_construction: int = 200,
+        ef_search: int = 128,
+        ef_search_large: int = 512,
         rebuild_fraction: float = 0.25,
         auto_rebuild: bool = True,
         metadata: dict | None = None,
@@ -162,6 +170,7 @@ class VectorIndex:
         self.hnsw_m = hnsw_m
         self.ef_construction = ef_construction
         self.ef_search = ef_search
+        self.ef_search_large = ef_search_large
         self.rebuild_fraction = rebuild_fraction
         self.auto_rebuild = auto_rebuild
         self.metadata = dict(metadata or {})
@@ -327,7 +336,7 @@ class VectorIndex:
                 return self._exact(s, q, want, rows)
             bits = s.alive_bits() if rows is None else self._bits(s, rows)
             use_selector = rows is not None or s.n_dead > 0
-            ef = max(self.ef_search, want)
+            ef = max(self.ef_search_large if s.n_rows >= LARGE_INDEX else self.ef_search, want)
             for _attempt in range(3):
                 found_rows, scores = self._faiss_search(s, q, want, bits if use_selector else None, ef)
                 if len(found_rows) >= want or s.kind == "flat":
@@ -382,6 +391,7 @@ class VectorIndex:
                 "hnsw_m": self.hnsw_m,
                 "ef_construction": self.ef_construction,
                 "ef_search": self.ef_search,
+                "ef_search_large": self.ef_search_large,
                 "rebuild_fraction": self.rebuild_fraction,
             },
             "metadata": self.metadata,

@@ -7,7 +7,6 @@ fonts-noto-cjk``); ``.ci/run`` installs it.
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from models.storage.database import make_engine, session_factory, transaction, u
 from models.storage.reference import load_reference
 from tests.conftest import REFERENCE_DIR, reference_taxonomy
 from tests.forecast_factory import FAST_PARAMS, write_tiny_store
-from tests.service.conftest import FAST, Api, LiveServer
+from tests.service.conftest import FAST, Api, LiveServer, serve_new_index
 from training.forecasting.run import run_forecast
-from training.matching.index_job import build_index
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -159,17 +157,6 @@ class Demo:
         return ids, unconsented
 
 
-def _serve_new_index(api: Api, taxonomy, encoder, index_dir: Path) -> str:
-    """Build the matching index with the product's job and wait until the live server serves it."""
-    report = build_index(api.db, taxonomy, encoder, index_dir, reference_dir=REFERENCE_DIR)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if api.anonymous.get("/readyz").json().get("index_version") == report.version:
-            return report.version
-        time.sleep(0.05)
-    raise AssertionError(f"the server did not pick up index {report.version}")
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory, minilm):
     """One live server for every e2e module (a forecast run and an index build each cost seconds). A
@@ -204,7 +191,7 @@ def demo(tmp_path_factory, minilm):
         with LiveServer(settings, encoder=minilm) as server:
             api = Api(server, factory, taxonomy)
             demo = Demo(api, scope, run.version)
-            demo.index_version = _serve_new_index(api, taxonomy, minilm, settings.index_dir)
+            demo.index_version = serve_new_index(api, minilm, settings.index_dir, reference_dir=REFERENCE_DIR)
             yield demo
             api.close()
     finally:

@@ -19,6 +19,7 @@ from models.storage.database import make_engine, session_factory, transaction, u
 from models.storage.reference import load_reference
 from service.app import create_app
 from tests.conftest import _postgres_database, reference_taxonomy
+from training.matching.index_job import build_index
 
 
 def free_port() -> int:
@@ -189,3 +190,14 @@ def api(request, tmp_path_factory):
     finally:
         engine.dispose()
         drop()
+
+
+def serve_new_index(api: Api, encoder, index_dir: Path, **build_options) -> str:
+    """Build the matching index with the product's job, then wait until the live server serves it."""
+    report = build_index(api.db, api.taxonomy, encoder, index_dir, **build_options)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if api.anonymous.get("/readyz").json().get("index_version") == report.version:
+            return report.version
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not pick up index {report.version}")

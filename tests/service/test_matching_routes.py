@@ -17,8 +17,7 @@ from models.storage import orm
 from models.storage.database import make_engine, session_factory, transaction, upgrade
 from models.storage.reference import load_reference
 from tests.conftest import reference_taxonomy
-from tests.service.conftest import FAST, Api, LiveServer
-from training.matching.index_job import build_index
+from tests.service.conftest import FAST, Api, LiveServer, serve_new_index
 
 ANALYST = ("数据分析师", "Data analyst", ["SQL", "Python", "statistical analysis", "data visualisation"])
 BIO = ("生物信息分析师", "Bioinformatician", ["Python", "R", "single-cell sequencing", "genomics"])
@@ -65,14 +64,7 @@ def world(tmp_path_factory, minilm):
 
 
 def build(api: Api, minilm) -> str:
-    """Run the build job, then wait until the live server serves the new version."""
-    report = build_index(api.db, api.taxonomy, minilm, api.settings.index_dir)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if api.anonymous.get("/readyz").json().get("index_version") == report.version:
-            return report.version
-        time.sleep(0.05)
-    raise AssertionError(f"the server did not pick up {report.version}")
+    return serve_new_index(api, minilm, api.settings.index_dir)
 
 
 @pytest.fixture(scope="module")
