@@ -3,13 +3,20 @@ zones in different districts, 48 months — 8 series written straight into the o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
 
-from models.storage.database import transaction
+from models.storage.database import make_engine, session_factory, transaction, upgrade
 from models.storage.orm import Observation
+from models.storage.reference import load_reference
+from models.taxonomy import Taxonomy
+from tests.conftest import reference_taxonomy
 
 FAST_PARAMS = {
     "n_estimators": 8,
@@ -74,3 +81,27 @@ def write_tiny_store(factory, taxonomy, *, seed: int = 5, months: int = MONTHS) 
     with transaction(factory) as session:
         session.execute(insert(Observation), rows)
     return scope
+
+
+@dataclass(frozen=True)
+class TinyStore:
+    url: str
+    factory: object  # sessionmaker
+    taxonomy: Taxonomy
+    scope: dict  # tiny_scope's codes
+
+
+@contextmanager
+def tiny_store_database(path: Path) -> Iterator[TinyStore]:
+    """A migrated SQLite database at ``path`` holding the reference data and the tiny store."""
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        factory = session_factory(engine)
+        taxonomy = reference_taxonomy()
+        with transaction(factory) as session:
+            load_reference(session, taxonomy)
+        yield TinyStore(url, factory, taxonomy, write_tiny_store(factory, taxonomy))
+    finally:
+        engine.dispose()

@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 
 from models.settings import Settings
-from models.storage.database import make_engine, session_factory, transaction, upgrade
-from models.storage.reference import load_reference
-from tests.conftest import REFERENCE_DIR, reference_taxonomy
-from tests.forecast_factory import FAST_PARAMS, write_tiny_store
+from tests.conftest import REFERENCE_DIR
+from tests.forecast_factory import FAST_PARAMS, tiny_store_database
 from tests.service.conftest import FAST, Api, LiveServer, serve_new_index
 from training.forecasting.run import run_forecast
 
@@ -162,17 +160,9 @@ def demo(tmp_path_factory, minilm):
     """One live server for every e2e module (a forecast run and an index build each cost seconds). A
     scenario that changes something changes its own people or projects, so none needs another first."""
     tmp = tmp_path_factory.mktemp("console")
-    url = f"sqlite:///{tmp / 'console.db'}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        factory = session_factory(engine)
-        taxonomy = reference_taxonomy()
-        with transaction(factory) as session:
-            load_reference(session, taxonomy)
-        scope = write_tiny_store(factory, taxonomy)
+    with tiny_store_database(tmp / "console.db") as store:
         run = run_forecast(
-            factory,
+            store.factory,
             reference_dir=REFERENCE_DIR,
             artifacts_dir=tmp / "artifacts",
             horizon=FORECAST_HORIZON,
@@ -182,20 +172,18 @@ def demo(tmp_path_factory, minilm):
         )
         settings = Settings(
             home=tmp,
-            database_url=url,
+            database_url=store.url,
             forecast_params=FAST_PARAMS,
             forecast_horizon=FORECAST_HORIZON,
             index_refresh_seconds=0.2,
             **FAST,
         )
         with LiveServer(settings, encoder=minilm) as server:
-            api = Api(server, factory, taxonomy)
-            demo = Demo(api, scope, run.version)
+            api = Api(server, store.factory, store.taxonomy)
+            demo = Demo(api, store.scope, run.version)
             demo.index_version = serve_new_index(api, minilm, settings.index_dir, reference_dir=REFERENCE_DIR)
             yield demo
             api.close()
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from models.settings import Settings
 from models.storage.database import make_engine, session_factory, transaction, upgrade
 from models.storage.reference import load_reference
 from tests.conftest import REFERENCE_DIR, reference_taxonomy
-from tests.forecast_factory import FAST_PARAMS, HORIZON, write_tiny_store
+from tests.forecast_factory import FAST_PARAMS, HORIZON, tiny_store_database
 from tests.service.conftest import FAST, Api, LiveServer
 from training.forecasting.run import run_forecast
 
@@ -38,33 +38,25 @@ def _settings(home, url) -> Settings:
 def bureau(tmp_path_factory):
     """A live server over the tiny store with one serving forecast run, and a client per role."""
     home = tmp_path_factory.mktemp("bureau")
-    url = f"sqlite:///{home / 'bureau.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    taxonomy = reference_taxonomy()
-    with transaction(factory) as session:
-        load_reference(session, taxonomy)
-    scope = write_tiny_store(factory, taxonomy)
-    first = run_forecast(
-        factory,
-        reference_dir=REFERENCE_DIR,
-        artifacts_dir=home / "artifacts",
-        horizon=HORIZON,
-        params=FAST_PARAMS,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    with LiveServer(_settings(home, url)) as server:
-        api = Api(server, factory, taxonomy)
-        clients = {
-            "admin": api.admin,
-            "bureau_analyst": api.as_(api.key("bureau_analyst")),
-            "enterprise_user": api.enterprise()[1],
-            "talent": api.talent()[1],
-        }
-        yield {"api": api, "clients": clients, "scope": scope, "first": first.version}
-        api.close()
-    engine.dispose()
+    with tiny_store_database(home / "bureau.db") as store:
+        first = run_forecast(
+            store.factory,
+            reference_dir=REFERENCE_DIR,
+            artifacts_dir=home / "artifacts",
+            horizon=HORIZON,
+            params=FAST_PARAMS,
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        with LiveServer(_settings(home, store.url)) as server:
+            api = Api(server, store.factory, store.taxonomy)
+            clients = {
+                "admin": api.admin,
+                "bureau_analyst": api.as_(api.key("bureau_analyst")),
+                "enterprise_user": api.enterprise()[1],
+                "talent": api.talent()[1],
+            }
+            yield {"api": api, "clients": clients, "scope": store.scope, "first": first.version}
+            api.close()
 
 
 def _routes(b) -> list[tuple[str, str, dict]]:

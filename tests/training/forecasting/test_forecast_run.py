@@ -17,10 +17,9 @@ from models.forecast_artifact import BOTTOM, FILES, resolve_level
 from models.forecast_store import ForecastRun
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.reconcile import BottomUpForecaster, Hierarchy
-from models.storage.database import make_engine, session_factory, transaction, upgrade
-from models.storage.reference import load_reference
+from models.storage.database import transaction
 from tests.conftest import REFERENCE_DIR, reference_taxonomy
-from tests.forecast_factory import FAST_PARAMS, HORIZON, write_tiny_store
+from tests.forecast_factory import FAST_PARAMS, HORIZON, tiny_store_database
 from training.forecasting.levels import check_levels, node_table, reconcile_levels
 from training.forecasting.run import run_forecast
 from training.forecasting.synthetic import synthetic_panel
@@ -32,15 +31,8 @@ NOW = datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC)
 def store(tmp_path_factory):
     """A migrated SQLite database holding the tiny store, and a home for artifacts."""
     home = tmp_path_factory.mktemp("home")
-    url = f"sqlite:///{home / 'run.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with transaction(factory) as session:
-        load_reference(session, reference_taxonomy())
-    scope = write_tiny_store(factory, reference_taxonomy())
-    yield {"factory": factory, "home": home, "url": url, "scope": scope}
-    engine.dispose()
+    with tiny_store_database(home / "run.db") as tiny:
+        yield {"factory": tiny.factory, "home": home, "url": tiny.url, "scope": tiny.scope}
 
 
 @pytest.fixture(scope="module")
