@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default="",
         description="Directory of a sentence-transformers model; empty means the packaged all-MiniLM-L6-v2.",
     )
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description="Precision of the encoder's forward pass; `auto` is bfloat16 on a CPU that computes "
+        "it natively (AVX512-BF16, AMX), else float32.",
+    )
     seed: int = 20121018
     pseudonym_key: str = Field(
         default=DEVELOPMENT_SECRETS["pseudonym_key"],

@@ -71,7 +71,9 @@ def index_holder(settings: Settings, taxonomy: Taxonomy, encoder=None) -> IndexH
 
             configure_serving_threads()
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models are local directories, never fetched
-            made["encoder"] = encoder or Encoder(settings.embedding_model or None)
+            made["encoder"] = encoder or Encoder(
+                settings.embedding_model or None, precision=settings.embedding_precision
+            )
             made["matcher"] = OccupationMatcher(taxonomy.occupations.values())
             made["districts"] = {code: z.district_code for code, z in taxonomy.zones.items()}
         return MatchingIndex.load(version_dir, made["encoder"], made["matcher"], made["districts"])

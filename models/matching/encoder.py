@@ -7,10 +7,17 @@ sentence-transformers directory (an operator's Chinese or multilingual model) is
 Long texts are not truncated silently (sentence-transformers #1865): a text longer than the model's
 ``max_seq_length`` is cut into token windows, each window is embedded, and the windows are mean-pooled
 (weighted by their token counts) and re-normalised. ``stats.chunked_texts`` says how often it happened.
+
+On a CPU with native bfloat16 (AVX512-BF16 or AMX) the forward pass runs under bfloat16 autocast
+(``precision="auto"``): half the time of float32 for one query text on one thread, and the vectors are
+the same space (cosine to the float32 vector ≥ 0.9999 on simulated project texts; docs/matching.md).
+Without native support bfloat16 is emulated and slower, so ``auto`` keeps float32 there. The vectors
+are interchangeable, so the precision is not part of the cache key or the index's model id.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,6 +31,27 @@ import numpy as np
 from models.errors import ArtifactIncompatible, InvalidInput, Unavailable
 
 CACHE_FORMAT = 1
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU computes in bfloat16 natively (AVX512-BF16 or AMX tiles)."""
+    import torch
+
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``auto`` → bfloat16 on a CPU with native bfloat16, else float32; the others as given."""
+    if precision not in PRECISIONS:
+        raise InvalidInput(
+            f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}",
+            field="embedding_precision",
+        )
+    if precision != "auto":
+        return precision
+    return "bfloat16" if device == "cpu" and native_bfloat16() else "float32"
 
 
 def packaged_model_dir() -> Path:
@@ -132,7 +160,8 @@ class Encoder:
 
     Parameters are only stored; the model loads on first use (or ``load()``).
     ``model_dir=None`` means the packaged all-MiniLM-L6-v2. ``cache_dir`` adds an on-disk cache that
-    ``load()`` reads and ``save_cache()`` writes.
+    ``load()`` reads and ``save_cache()`` writes. ``precision`` is the forward pass's (``PRECISIONS``);
+    ``precision_`` the one in use after ``load()``.
     """
 
     def __init__(
@@ -144,6 +173,7 @@ class Encoder:
         cache_dir: str | Path | None = None,
         max_cache_items: int = 500_000,
         num_threads: int | None = None,
+        precision: str = "auto",
     ):
         self.model_dir = model_dir
         self.batch_size = batch_size
@@ -151,10 +181,12 @@ class Encoder:
         self.cache_dir = cache_dir
         self.max_cache_items = max_cache_items
         self.num_threads = num_threads
+        self.precision = precision
         self.stats = EncoderStats()
         self._model = None
         self._cache: EmbeddingCache | None = None
         self.model_id_: str | None = None
+        self.precision_: str | None = None
 
     # -- loading -----------------------------------------------------------------------------------
     def resolved_model_dir(self) -> Path:
@@ -164,6 +196,7 @@ class Encoder:
         if self._model is not None:
             return self
         path = self.resolved_model_dir()
+        precision = resolve_precision(self.precision, self.device)
         if not (path / "modules.json").exists() and not (path / "config.json").exists():
             raise Unavailable(
                 f"no sentence-transformers model in {path} (expected modules.json or config.json); "
@@ -176,6 +209,7 @@ class Encoder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(path), device=self.device, local_files_only=True)
+        self.precision_ = precision
         self.model_id_ = model_identity(path, None if self.model_dir else "all-MiniLM-L6-v2")
         self._cache = EmbeddingCache(self.dim, self.max_cache_items)
         if self.cache_dir is not None:
@@ -247,19 +281,27 @@ class Encoder:
                 pieces.append(chunk)
                 owner.append(i)
                 weight.append(float(n_tokens))
-        vectors = self.model.encode(
-            pieces,
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        ).astype(np.float32, copy=False)
+        with self._autocast():
+            vectors = self.model.encode(
+                pieces,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ).astype(np.float32, copy=False)
         if len(pieces) == len(texts):
             return vectors
         pooled = np.zeros((len(texts), vectors.shape[1]), dtype=np.float64)
         np.add.at(pooled, np.asarray(owner), vectors * np.asarray(weight)[:, None])
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def _autocast(self):
+        if self.precision_ != "bfloat16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast(device_type=torch.device(self.device).type, dtype=torch.bfloat16)
 
     def _chunks(self, text: str) -> list[tuple[str, int]]:
         """Windows of at most ``max_tokens`` word pieces, as text spans with their token counts."""

@@ -20,7 +20,12 @@ def _encoder(model: str | None, threads: int):
     from models.matching.runtime import configure_threads
 
     configure_threads(torch_threads=threads, faiss_threads=threads)
-    return Encoder(model or settings().embedding_model or None, num_threads=threads)
+    config = settings()
+    return Encoder(
+        model or config.embedding_model or None,
+        num_threads=threads,
+        precision=config.embedding_precision,
+    )
 
 
 def _taxonomy(required: bool):

@@ -201,6 +201,7 @@ def build_index(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "db_read_at": db_read_at,
             "model_id": encoder.model_id_,
+            "embedding_precision": getattr(encoder, "precision_", None),
             "taxonomy_sha256": taxonomy_sha256,
             "fusion": fusion.to_json(),
             "fusion_source": fusion_source,

@@ -64,3 +64,29 @@ def test_empty_text_is_refused(encoder):
 def test_a_missing_model_directory_is_unavailable_not_downloaded(tmp_path):
     with pytest.raises(Unavailable, match="never downloaded"):
         Encoder(tmp_path / "nowhere").load()
+
+
+def test_bfloat16_forward_pass_gives_the_float32_vectors():
+    # The precision changes the arithmetic, not the space: indexes built either way serve each other.
+    texts = ["机器学习工程师，负责推荐系统与数据平台", "Senior embedded software engineer, automotive ECUs"]
+    exact = Encoder(precision="float32", num_threads=2).load()
+    fast = Encoder(precision="bfloat16", num_threads=2).load()
+    assert (exact.precision_, fast.precision_) == ("float32", "bfloat16")
+    assert exact.model_id_ == fast.model_id_
+    a, b = exact.encode(texts), fast.encode(texts)
+    assert b.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert np.all(np.sum(a * b, axis=1) > 0.999)
+    assert not np.array_equal(a, b)  # bfloat16 really ran
+
+
+def test_auto_precision_follows_the_cpu(monkeypatch):
+    from models.matching import encoder as module
+
+    monkeypatch.setattr(module, "native_bfloat16", lambda: False)
+    assert module.resolve_precision("auto", "cpu") == "float32"
+    monkeypatch.setattr(module, "native_bfloat16", lambda: True)
+    assert module.resolve_precision("auto", "cpu") == "bfloat16"
+    assert module.resolve_precision("float32", "cpu") == "float32"
+    with pytest.raises(InvalidInput, match="embedding precision must be one of"):
+        module.resolve_precision("int4", "cpu")
