@@ -72,11 +72,21 @@ class Match:
 
 @dataclass
 class _Snapshot:
+    """The lexical, taxonomy and filter structures over the documents at one moment. A deletion
+    marks its rows ``removed`` instead of rebuilding them (seconds at 100k documents)."""
+
     ids: np.ndarray
     row_of: dict[int, int]
     table: FieldTable
     bm25: BM25
     codes: CodeIndex
+    removed: np.ndarray
+
+    def alive(self, mask: np.ndarray | None) -> np.ndarray | None:
+        """``mask`` without the removed rows (None, all rows, while nothing was removed)."""
+        if not self.removed.any():
+            return mask
+        return ~self.removed if mask is None else mask & ~self.removed
 
 
 class HybridRetriever:
@@ -165,8 +175,9 @@ class HybridRetriever:
             self._tokens.pop(i, None)
             self._codes.pop(i, None)
         self._pairs.forget(ids)
-        if removed:  # the serving loader deletes the tombstoned ids, usually none: keep the snapshot
-            self._snap = None
+        if self._snap is not None:
+            rows = [self._snap.row_of[i] for i in ids if i in self._snap.row_of]
+            self._snap.removed[rows] = True
         return removed
 
     def __len__(self) -> int:
@@ -236,6 +247,7 @@ class HybridRetriever:
                 FieldTable([self._docs[i] for i in ids]),
                 BM25().index(ids, [self._tokens[i] for i in ids]),
                 CodeIndex(len(ids), [self._codes.get(i, {}) for i in ids]),
+                np.zeros(len(ids), dtype=bool),
             )
         return self._snap
 
@@ -259,6 +271,7 @@ class HybridRetriever:
     ) -> dict[str, Hits]:
         """Each channel's top-k within ``mask`` (a boolean mask over the snapshot's rows, None = all)."""
         snap = self._snapshot()
+        mask = snap.alive(mask)
         out: dict[str, Hits] = {}
         q = self.encoder.encode([text])[0] if query_vector is None else query_vector
         merged: list[Hits] = []

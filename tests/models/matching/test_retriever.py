@@ -135,6 +135,20 @@ def test_upsert_and_delete_are_visible_to_the_next_query(retriever):
     assert 5000 not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=50)]
 
 
+def test_a_deletion_leaves_every_channel_without_rebuilding_the_snapshot(retriever):
+    text = PROJECT.full_text
+    before = retriever.channel_hits(text, 50)
+    gone = int(before["lexical"].ids[0])
+    assert gone in before["taxonomy"].ids or gone in before["dense"].ids  # found by more than one channel
+    snapshot = retriever._snap
+    retriever.delete([gone])
+    after = retriever.channel_hits(text, 50)
+    assert retriever._snap is snapshot  # marked removed, not rebuilt: no pause for the next query
+    for channel, hits in after.items():
+        assert gone not in hits.ids, channel
+    assert gone not in [m.id for m in retriever.search(PROJECT, "project_to_candidates", top_k=100)]
+
+
 def test_a_rewritten_profile_meets_requirements_by_its_new_text(retriever):
     """The skill look-ups behind the reasons are remembered per document: a write must forget them."""
     consent = frozenset({"pool:matching"})
