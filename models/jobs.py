@@ -1,4 +1,5 @@
-"""Background jobs (model retraining) run as a child process, their state kept in JSON files.
+"""Background jobs (model retraining, matching-index builds) run as a child process, their state kept
+in JSON files.
 
 Files rather than process memory because several service workers answer the same clients: a job
 started through one worker is polled through another. One job of a kind runs at a time across all
@@ -83,19 +84,23 @@ class JobRunner:
         if path is None or not path.is_file():
             raise NotFound(f"unknown job {job_id!r}", field="job_id")
         job = Job(**json.loads(path.read_text()))
-        if job.status in ("queued", "running") and self._lock_is_free():
+        # Runners of every kind share the directory: a job is alive while *its* kind's lock is held.
+        if job.status in ("queued", "running") and self._lock_is_free(job.kind):
             job = Job(**json.loads(path.read_text()))  # it may have finished in between
             if job.status in ("queued", "running"):
                 job.status, job.message, job.finished_at = "failed", "the worker running it stopped", _now()
         return job
 
     # -- running ---------------------------------------------------------------------------------
-    def _lock_file(self):
+    def _lock_file(self, kind: str | None = None):
         self.directory.mkdir(parents=True, exist_ok=True)
-        return open(self.directory / f"{self.kind}.lock", "a+")  # noqa: SIM115 - held for the job's life
+        name = f"{kind or self.kind}.lock"
+        return open(self.directory / name, "a+")  # noqa: SIM115 - held for the job's life
 
-    def _lock_is_free(self) -> bool:
-        with self._lock_file() as f:
+    def _lock_is_free(self, kind: str) -> bool:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", kind):  # a kind names a lock file
+            return True
+        with self._lock_file(kind) as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

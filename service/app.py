@@ -21,7 +21,7 @@ from models.profiles import ProfileIndex
 from models.settings import Settings
 from models.storage.database import make_engine, session_factory
 from models.taxonomy import Taxonomy
-from service import bureau_state, errors, openapi
+from service import bureau_state, errors, jobs, openapi
 from service.console import web as console
 from service.limits import BodyLimit, caller_key, rate_limiter
 from service.metrics import RequestMetrics
@@ -98,6 +98,7 @@ def create_app(
         app.state.index_holder = index_holder(settings, app.state.taxonomy, encoder).start()
         app.state.profile_index = profile_index or app.state.index_holder
         bureau_state.install(app, settings)
+        jobs.install(app, settings)
         app.state.rate_limiter = rate_limiter(
             settings.home / "run" / "rate-limits",
             settings.rate_limit_per_minute / 60,

@@ -1,9 +1,8 @@
-"""What the bureau routes need in ``app.state``, built in the lifespan: the serving forecast run, the
-retrain job runner, and a per-worker cache of rendered forecast responses."""
+"""What the bureau routes need in ``app.state``, built in the lifespan: the serving forecast run and a
+per-worker cache of rendered forecast responses (the retrain job runner: ``service.jobs``)."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -12,11 +11,7 @@ from fastapi import FastAPI
 
 from models import forecast_registry
 from models.forecast_store import ForecastHolder
-from models.jobs import JobRunner
 from models.settings import Settings
-
-# A child process, not an import: the service never imports the training code (import-linter contract).
-RETRAIN_COMMAND = ("-m", "talentcluster", "forecast", "train", "--store", "--progress", "json", "--jobs", "1")
 
 
 class ResponseCache:
@@ -43,21 +38,8 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
 
-def retrain_env(settings: Settings) -> dict[str, str]:
-    """The child's settings: those this app was built with (which need not come from the environment)."""
-    import json
-
-    return {
-        "TALENTCLUSTER_HOME": str(settings.home),
-        "TALENTCLUSTER_DATABASE_URL": settings.resolved_database_url,
-        "TALENTCLUSTER_REFERENCE_DIR": str(settings.reference_dir),
-        "TALENTCLUSTER_FORECAST_HORIZON": str(settings.forecast_horizon),
-        "TALENTCLUSTER_FORECAST_PARAMS": json.dumps(settings.forecast_params),
-    }
-
-
 def install(app: FastAPI, settings: Settings) -> None:
-    """Load the serving forecast run (if any) and set up the job runner; called from the lifespan."""
+    """Load the serving forecast run (if any); called from the lifespan."""
     factory = app.state.session_factory
 
     def pointer():
@@ -66,6 +48,3 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     app.state.forecasts = ForecastHolder(pointer, refresh_seconds=settings.forecast_refresh_seconds).start()
     app.state.forecast_cache = ResponseCache()
-    app.state.jobs = JobRunner(
-        settings.home / "jobs", [sys.executable, *RETRAIN_COMMAND], kind="retrain", env=retrain_env(settings)
-    )

@@ -1,15 +1,25 @@
-"""Administration: enterprises (tenants) and API keys. Admins manage access; they see no business data."""
+"""Administration: enterprises (tenants), API keys and the matching index's builds. Admins manage
+access and operations; they see no business data."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from models import auth
-from service.deps import Admin, PrincipalCacheDep, UnitOfWorkDep
+from models.index_status import index_status
+from service.deps import Admin, PrincipalCacheDep, SessionDep, UnitOfWorkDep
 from service.schemas import Limit, Offset, Page
-from service.schemas.admin import ApiKeyCreate, ApiKeyIssued, ApiKeyPublic, EnterpriseCreate, EnterprisePublic
+from service.schemas.admin import (
+    ApiKeyCreate,
+    ApiKeyIssued,
+    ApiKeyPublic,
+    EnterpriseCreate,
+    EnterprisePublic,
+    IndexStatusOut,
+)
+from service.schemas.bureau import JobOut
 from service.schemas.common import problem_responses
 
 router = APIRouter(
@@ -68,3 +78,25 @@ def revoke_api_key(key_id: KeyId, db: UnitOfWorkDep, principals: PrincipalCacheD
     db.commit()  # before forgetting: a request racing this one must not cache the key as live again
     principals.forget(key_hash=key.key_hash)
     return ApiKeyPublic.from_domain(key, tenant)
+
+
+@router.get(
+    "/index",
+    response_model=IndexStatusOut,
+    summary="The published matching index and what the database changed since it was built",
+)
+def matching_index(request: Request, db: SessionDep, _: Admin):
+    return IndexStatusOut.from_domain(index_status(db, request.app.state.settings.index_dir))
+
+
+@router.post(
+    "/index/builds",
+    status_code=202,
+    response_model=JobOut,
+    summary="Rebuild the matching index from the database in the background; poll the job. Workers "
+    "serve the new version as soon as it is published, without dropping requests",
+)
+def build_matching_index(request: Request, response: Response, principal: Admin):
+    job = request.app.state.index_jobs.submit(requested_by=principal.actor)
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return JobOut.from_domain(job)

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from models import audit, forecast_registry
 from models.auth import Principal, Role
+from models.errors import NotFound
 from models.forecast_store import ForecastHolder
 from models.indicators import indicators as compute_indicators
 from models.jobs import JobRunner
@@ -221,8 +222,11 @@ def retrain(
     summary="A background job's status and progress",
     responses=problem_responses(404),
 )
-def job(job_id: JobId, jobs: Jobs, _: BureauReader):
-    return JobOut.from_domain(jobs.get(job_id))
+def job(job_id: JobId, jobs: Jobs, principal: BureauReader):
+    found = jobs.get(job_id)
+    if found.kind != "retrain" and principal.role != Role.admin:  # index builds are the admin's
+        raise NotFound(f"unknown job {job_id!r}", field="job_id")
+    return JobOut.from_domain(found)
 
 
 @router.post(

@@ -1,4 +1,4 @@
-"""Administration schemas: enterprises (tenants) and API keys."""
+"""Administration schemas: enterprises (tenants), API keys and the matching index."""
 
 from __future__ import annotations
 
@@ -55,3 +55,22 @@ class ApiKeyPublic(BaseModel):
 
 class ApiKeyIssued(ApiKeyPublic):
     secret: str = Field(description="The key itself; shown this once and never stored")
+
+
+class IndexStatusOut(BaseModel):
+    version: str | None = Field(description="The published version (`CURRENT`); null before the first build")
+    built_at: str | None
+    db_read_at: UtcDatetime | None = Field(description="When the build read the database")
+    model_id: str | None = Field(description="The encoder that embedded the documents")
+    embedding_precision: str | None
+    counts: dict | None = Field(description="Profiles, projects and catalogue entries indexed")
+    profiles_written_since: int = Field(
+        description="Profiles created or changed after the build read the database: not searchable "
+        "until the next build"
+    )
+    projects_written_since: int
+    profiles_deleted_since: int = Field(description="Deleted after the build; already gone from every answer")
+
+    @classmethod
+    def from_domain(cls, status) -> IndexStatusOut:
+        return cls(**{k: getattr(status, k) for k in cls.model_fields})

@@ -282,7 +282,9 @@ class JobOut(BaseModel):
     created_at: str
     started_at: str | None
     finished_at: str | None
-    result: dict = Field(description="For a finished retrain: version, serving, seconds per step")
+    result: dict = Field(
+        description="For a finished job: the version written, whether it serves, seconds per step"
+    )
 
     @classmethod
     def from_domain(cls, job) -> JobOut:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -153,8 +154,17 @@ def build_index(
     ] = None,
     threads: Annotated[int, typer.Option(help="torch and FAISS threads")] = 2,
     batch_size: Annotated[int, typer.Option(help="documents embedded and indexed per batch")] = 512,
+    progress: Annotated[
+        str,
+        typer.Option(
+            "--progress",
+            help="bar (a progress bar) or json (one JSON object per line on stdout, for jobs).",
+        ),
+    ] = "bar",
 ) -> None:
     """Build the matching index from the database and publish it as a new version (<home>/index/)."""
+    if progress not in ("bar", "json"):
+        raise typer.BadParameter(f"--progress must be bar or json, not {progress!r}")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with domain_errors():
@@ -168,6 +178,28 @@ def build_index(
         encoder.cache_dir = config.embedding_cache_dir
         factory = session_factory(make_engine(config.resolved_database_url))
         taxonomy = Taxonomy.load(config.reference_dir)
+        build = functools.partial(
+            run,
+            factory,
+            taxonomy,
+            encoder,
+            config.index_dir,
+            fusion_path=fusion,
+            batch_size=batch_size,
+            reference_dir=config.reference_dir,
+        )
+        if progress == "json":
+            # Stages run one after the other (profiles, then projects and catalogue entries); the
+            # job's fraction is that of the stage at hand, scaled so that it reaches 1 only at the end.
+            def as_json(stage: str, done: int, total: int) -> None:
+                message = f"embedding + indexing {stage}: {done}/{total}"
+                event = {"progress": round(0.95 * done / max(total, 1), 3), "message": message}
+                print(json.dumps(event, ensure_ascii=False), flush=True)
+
+            report = build(progress=as_json)
+            result = {**json.loads(report_json(report)), "serving": True}
+            print(json.dumps({"progress": 1.0, "message": "done", "result": result}), flush=True)
+            return
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -177,23 +209,14 @@ def build_index(
         ) as bar:
             tasks: dict[str, int] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
+            def as_bar(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(f"embedding + indexing {stage}", total=total)
                 bar.update(tasks[stage], completed=done)
                 if not console.is_terminal:  # a log file gets a plain line per batch instead
                     console.print(f"{stage}: {done}/{total}", highlight=False)
 
-            report = run(
-                factory,
-                taxonomy,
-                encoder,
-                config.index_dir,
-                fusion_path=fusion,
-                batch_size=batch_size,
-                progress=progress,
-                reference_dir=config.reference_dir,
-            )
+            report = build(progress=as_bar)
         console.print(
             f"published matching index [bold]{report.version}[/] ({report.profiles} profiles, "
             f"{report.projects} projects, {report.catalogue_entries} catalogue entries; "

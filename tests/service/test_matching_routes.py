@@ -267,3 +267,42 @@ def test_a_new_index_version_is_picked_up_without_failed_requests(built, minilm)
     assert new != before
     assert statuses and set(statuses) == {200}
     assert new in versions
+
+
+def test_an_admin_rebuilds_the_index_through_the_api_and_new_profiles_become_searchable(built):
+    admin = built.admin
+    status = admin.get("/v1/admin/index").json()
+    assert status["version"] == current_version(built.settings.index_dir)
+    assert status["counts"]["profiles"] > 0 and status["profiles_written_since"] == 0
+    needle = "superconducting qubit readout amplifier"
+    pid, _ = built.talent(
+        ["pool:matching"], summary=f"Engineer: {needle}.", titles=["Physicist"], skills=[needle]
+    )
+    project = analyst_project(built, title="Qubit readout", description=f"We need {needle}.")
+    assert pid not in candidate_ids(built.enterprise_client, project["id"])  # not indexed yet
+    assert admin.get("/v1/admin/index").json()["profiles_written_since"] == 1
+    analyst = built.as_(built.key("bureau_analyst"))
+    for caller in (analyst, built.enterprise_client):
+        assert caller.post("/v1/admin/index/builds").status_code == 403
+    started = admin.post("/v1/admin/index/builds")
+    assert started.status_code == 202, started.text
+    job_id = started.json()["id"]
+    assert started.headers["location"] == f"/v1/jobs/{job_id}" and started.json()["kind"] == "index-build"
+    assert admin.post("/v1/admin/index/builds").status_code == 409  # one build at a time
+    assert analyst.get(f"/v1/jobs/{job_id}").status_code == 404  # the admin's job, not the bureau's
+    deadline, job = time.monotonic() + 120, {}
+    while time.monotonic() < deadline:
+        job = admin.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    version = job["result"]["version"]
+    assert job["result"]["serving"] and job["message"] == f"version {version} written"
+    deadline = time.monotonic() + 30
+    while built.anonymous.get("/readyz").json().get("index_version") != version:
+        assert time.monotonic() < deadline, "the new version was not picked up"
+        time.sleep(0.05)
+    assert pid in candidate_ids(built.enterprise_client, project["id"])[:3]
+    after = admin.get("/v1/admin/index").json()
+    assert after["version"] == version and after["profiles_written_since"] == 0
