@@ -93,8 +93,31 @@ def serving_version() -> str | None:
         return row.version if row else None
 
 
-def match_fixture(n: int, seed: int = 0) -> tuple[int, str, list[str]]:
-    """A bench enterprise with an enterprise_user key and ``n`` open projects of distinct texts."""
+def simulated_projects(path: Path, n: int) -> list[dict]:
+    """``n`` projects of a ``data simulate`` output (long descriptions, as enterprises write them)."""
+    import pandas as pd
+
+    frame = pd.read_parquet(path).head(n)
+    return [
+        {
+            "title": row.title,
+            "description": row.description,
+            "kind": row.kind,
+            "segment_code": row.segment_code,
+            "zone_code": row.zone_code,
+            "required_occupations": [c for c in row.required_occupations.split(";") if c],
+            "required_skills": [c for c in row.required_skills.split(";") if c][:20],
+            "talent_level": row.talent_level,
+            "min_education": row.min_education,
+            "min_experience_years": int(row.min_experience_years),
+        }
+        for row in frame.itertuples()
+    ]
+
+
+def match_fixture(n: int, seed: int = 0, texts: Path | None = None) -> tuple[int, str, list[str]]:
+    """A bench enterprise with an enterprise_user key and ``n`` open projects of distinct texts: short
+    ones drawn from the taxonomy, or those of ``texts`` (a simulated ``projects.parquet``)."""
     import random
     import uuid
 
@@ -114,7 +137,10 @@ def match_fixture(n: int, seed: int = 0) -> tuple[int, str, list[str]]:
         issued = create_api_key(session, "enterprise_user", tenant=code, label="load-bench")
         principal = principal_of_key_hash(session, issued.key.key_hash)
         paths = []
-        for i in range(n):
+        for fields in simulated_projects(texts, n) if texts else ():
+            project = create_project(session, taxonomy, principal, fields)
+            paths.append(f"/v1/projects/{project.id}/candidates?top_k=10")
+        for i in range(0 if texts else n):
             link = rng.choice(links)
             o = taxonomy.occupations[link.occupation_code]
             zh = i % 2 == 0
@@ -287,6 +313,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=10_000, help="httpx: requests per forecast scenario")
     ap.add_argument("--connections", type=int, nargs="+", default=[32])
     ap.add_argument("--match-projects", type=int, default=400, help="match queries per scenario")
+    ap.add_argument(
+        "--project-texts",
+        type=Path,
+        help="a simulated projects.parquet: match queries with its long descriptions instead of "
+        "short taxonomy-drawn texts",
+    )
     ap.add_argument("--out", type=Path, default=Path("var/bench/load.json"))
     args = ap.parse_args()
     tool = ("wrk" if shutil.which("wrk") else "httpx") if args.tool == "auto" else args.tool
@@ -316,7 +348,8 @@ def main() -> None:
         if not card:
             raise SystemExit("no matching index; run talentcluster match build-index")
         report["index"] = {"version": card["version"], "counts": card.get("counts")}
-        key_id, key, paths = match_fixture(args.match_projects + 1)
+        key_id, key, paths = match_fixture(args.match_projects + 1, texts=args.project_texts)
+        report["project_texts"] = str(args.project_texts or "taxonomy-drawn (short)")
         try:
             # Always httpx: each project is asked once per server, which wrk's rotation cannot promise.
             rows += run_scenario("match queries, new texts", key, paths, False, args, "httpx", len(paths))
