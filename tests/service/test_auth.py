@@ -22,6 +22,8 @@ ADMIN_ROUTES = [
     ("POST", "/v1/admin/api-keys", {"role": "admin"}),
     ("GET", "/v1/admin/api-keys", None),
     ("POST", "/v1/admin/api-keys/1/revoke", None),
+    ("GET", "/v1/admin/index", None),
+    ("POST", "/v1/admin/index/builds", None),
 ]
 TALENT_ROUTES = [
     ("GET", "/v1/profiles/me", None),
