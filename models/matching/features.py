@@ -16,7 +16,9 @@ from models.matching.reasons import CodeInCommon, RequirementMet, coverage
 from models.matching.scoring import FEATURES
 from models.matching.taxonomy_channel import OccupationMatcher, overlap
 
-Evidence = tuple[list[RequirementMet], list[str], list[CodeInCommon]]
+# Requirements met, requirements missing, occupation codes in common (``code_in_common`` turns them into
+# named reasons, for the documents shown only).
+Evidence = tuple[list[RequirementMet], list[str], list[str]]
 
 
 class PairFeatures:
@@ -67,8 +69,7 @@ class PairFeatures:
                     recency(candidate.updated, today),
                 ]
             )
-            common = [c for c in query_codes if c in d_codes]
-            evidence.append((met, missing, [self.code_in_common(c) for c in common]))
+            evidence.append((met, missing, [c for c in query_codes if c in d_codes]))
         return np.array(rows, dtype=np.float64).reshape(len(docs), len(FEATURES)), evidence
 
     def code_in_common(self, code: str) -> CodeInCommon:

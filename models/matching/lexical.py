@@ -55,6 +55,7 @@ class BM25:
         self.lengths_ = lengths
         self.vocab_ = vocab
         self.doc_ids_ = np.asarray(doc_ids, dtype=np.int64)
+        self._weights = None
         return self
 
     @property
@@ -66,18 +67,29 @@ class BM25:
         out = np.zeros(self.n_docs, dtype=np.float32)
         if self.n_docs == 0:
             return out
-        avgdl = max(float(self.lengths_.mean()), 1e-9)
+        weights = self._posting_weights()
         for term, qtf in Counter(query_tokens).items():
             t = self.vocab_.get(term)
             if t is None:
                 continue
             lo, hi = self.indptr_[t], self.indptr_[t + 1]
-            rows, tf = self.rows_[lo:hi], self.tf_[lo:hi]
-            df = hi - lo
-            idf = np.log1p((self.n_docs - df + 0.5) / (df + 0.5))
-            norm = tf + self.k1 * (1 - self.b + self.b * self.lengths_[rows] / avgdl)
-            out[rows] += qtf * idf * tf * (self.k1 + 1) / norm
+            out[self.rows_[lo:hi]] += qtf * weights[lo:hi]
         return out
+
+    def _posting_weights(self) -> np.ndarray:
+        """Each posting's score for one occurrence of its term in a query, idf × saturated tf. It
+        depends on the index alone, so it is computed once (at the first query) rather than on every
+        query: a common term's postings then cost one gather-add instead of six array passes."""
+        weights = getattr(self, "_weights", None)
+        if weights is None:
+            avgdl = max(float(self.lengths_.mean()), 1e-9) if self.n_docs else 1.0
+            df = np.diff(self.indptr_)
+            idf = np.log1p((self.n_docs - df + 0.5) / (df + 0.5))
+            tf = self.tf_.astype(np.float64)
+            norm = tf + self.k1 * (1 - self.b + self.b * self.lengths_[self.rows_] / avgdl)
+            weights = (np.repeat(idf, df) * tf * (self.k1 + 1) / norm).astype(np.float32)
+            self._weights = weights
+        return weights
 
     def retrieve(self, query: str | Sequence[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k rows with a positive score, restricted to ``allowed`` (a boolean mask over rows)."""

@@ -52,6 +52,11 @@ def snippet(text: str, needle: str) -> str | None:
     needle = needle.strip()
     if not needle:
         return None
+    if needle.lower() == needle.upper():  # nothing to fold (Chinese, digits): a plain find is exact
+        start = text.find(needle)
+        if start < 0:
+            return None
+        return _around(text, start, start + len(needle))
     low, low_needle = _folded(text), needle.casefold()
     if low is not None and len(low_needle) == len(needle):  # a find on folded text: far cheaper than re
         start = low.find(low_needle)
@@ -63,6 +68,10 @@ def snippet(text: str, needle: str) -> str | None:
         if m is None:
             return None
         start, end = m.start(), m.end()
+    return _around(text, start, end)
+
+
+def _around(text: str, start: int, end: int) -> str:
     lo, hi = max(0, start - SNIPPET), min(len(text), end + SNIPPET)
     return ("…" if lo else "") + text[lo:hi].replace("\n", " ") + ("…" if hi < len(text) else "")
 

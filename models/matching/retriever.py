@@ -346,7 +346,7 @@ class HybridRetriever:
             reasons = Reasons(
                 met,
                 missing,
-                common,
+                [self._pairs.code_in_common(c) for c in common],
                 {f: round(float(p) * 100, 2) for f, p in zip(FEATURES, parts[i], strict=True)},
                 {c: r[ids[i]] for c, r in ranks.items() if ids[i] in r},
             )

@@ -144,21 +144,13 @@ class OccupationMatcher:
         # put them in every text that says 工程师.
         self._title_grams = [char_ngrams(s) if all(zh for _, zh in runs(s)) else set() for _, s in titles]
         df: dict[str, int] = defaultdict(int)
-        by_token: dict[str, list[int]] = defaultdict(list)
-        for i, toks in enumerate(self._title_tokens):
+        for toks in self._title_tokens:
             for t in toks:
                 df[t] += 1
-                by_token[t].append(i)
-        by_gram: dict[str, list[int]] = defaultdict(list)
-        for i, grams in enumerate(self._title_grams):
-            for g in grams:
-                by_gram[g].append(i)
         n = max(len(titles), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        # Each title's idf mass, summed once here rather than on every look-up (same order, same sum).
-        self._title_idf = [sum(self._idf.get(t, 1.0) for t in toks) for toks in self._title_tokens]
-        self._by_token = dict(by_token)
-        self._by_gram = dict(by_gram)
+        self._token_cover = TitleCoverage(self._title_tokens, self._idf)
+        self._gram_cover = TitleCoverage(self._title_grams, None)
         self._english_title = [not any(zh for _, zh in runs(s)) for _, s in titles]
 
     # -- mapping -----------------------------------------------------------------------------------
@@ -201,12 +193,12 @@ class OccupationMatcher:
             for code in codes:
                 offer(code, "contained", surface)
         text_tokens = set(tokens(text))
-        for i, cover in self._covered(text_tokens, self._by_token, self._title_tokens, self._idf):
+        for i, cover in self._token_cover.covered(text_tokens, self.min_coverage):
             if i in hidden_titles:
                 continue
             offer(self._titles[i][0], "tokens", self._titles[i][1], cover)
         grams = char_ngrams(text)
-        for i, cover in self._covered(grams, self._by_gram, self._title_grams, None):
+        for i, cover in self._gram_cover.covered(grams, self.min_coverage):
             if i in hidden_titles:
                 continue
             offer(self._titles[i][0], "ngrams", self._titles[i][1], cover)
@@ -214,9 +206,7 @@ class OccupationMatcher:
             bridged = {g for t in text_tokens if any(z for _, z in runs(t)) for g in gloss(t)}
             bridged -= text_tokens
             if bridged:
-                for i, cover in self._covered(
-                    bridged | text_tokens, self._by_token, self._title_tokens, self._idf
-                ):
+                for i, cover in self._token_cover.covered(bridged | text_tokens, self.min_coverage):
                     if self._english_title[i] and i not in hidden_titles:
                         offer(self._titles[i][0], "bridge", self._titles[i][1], cover)
         for skill in self.skills(text):
@@ -271,24 +261,6 @@ class OccupationMatcher:
                 if hit:
                     yield " ".join(words[start : start + length]), hit
 
-    def _covered(self, present: set[str], inverted: Mapping, title_sets: list[set], idf: Mapping | None):
-        candidates = {i for t in present for i in inverted.get(t, ())}
-        for i in candidates:
-            title = title_sets[i]
-            if len(title) < 2:
-                continue  # one-token titles are matched exactly or not at all
-            if idf is None:
-                cover = len(title & present) / len(title)
-            else:
-                total = (
-                    self._title_idf[i]
-                    if title_sets is self._title_tokens
-                    else sum(idf.get(t, 1.0) for t in title)
-                )
-                cover = sum(idf.get(t, 1.0) for t in title & present) / total
-            if cover >= self.min_coverage:
-                yield i, cover
-
     def codes(self, text: str, exclude: Iterable[str] = ()) -> dict[str, float]:
         return {code: m.weight for code, m in self.match(text, exclude).items()}
 
@@ -304,6 +276,40 @@ class OccupationMatcher:
         for code, w in self.codes(head, exclude).items():
             out[code] = max(out.get(code, 0.0), w)
         return out
+
+
+class TitleCoverage:
+    """Titles as columns of term postings, so the share of each title's terms (idf-weighted, or
+    counted) that a text holds is one weighted ``bincount`` over the text's terms' postings rather than
+    a set intersection per candidate title (the query-side look-up cost of long project texts).
+    One-term titles are left out: they are matched exactly or not at all."""
+
+    def __init__(self, title_terms: list[set[str]], weights: Mapping[str, float] | None):
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        totals = np.zeros(len(title_terms))
+        for i, terms in enumerate(title_terms):
+            if len(terms) < 2:
+                continue
+            for t in sorted(terms):
+                w = 1.0 if weights is None else weights.get(t, 1.0)
+                postings[t].append((i, w))
+                totals[i] += w
+        self._rows = {t: np.array([i for i, _ in p], dtype=np.int64) for t, p in postings.items()}
+        self._weights = {t: np.array([w for _, w in p]) for t, p in postings.items()}
+        self._totals = totals
+
+    def covered(self, present: Iterable[str], min_coverage: float) -> list[tuple[int, float]]:
+        """(title row, share of its weight present) for every title covered at least ``min_coverage``."""
+        held = [t for t in present if t in self._rows]
+        if not held:
+            return []
+        got = np.bincount(
+            np.concatenate([self._rows[t] for t in held]),
+            weights=np.concatenate([self._weights[t] for t in held]),
+            minlength=len(self._totals),
+        )
+        cover = np.divide(got, self._totals, out=np.zeros_like(got), where=self._totals > 0)
+        return [(int(i), float(cover[i])) for i in np.flatnonzero(cover >= min_coverage)]
 
 
 def overlap(query: Mapping[str, float], doc: Mapping[str, float]) -> float:
