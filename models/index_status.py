@@ -3,7 +3,7 @@
 An index is built from a snapshot of the database (``db_read_at`` in its card). Profiles and projects
 written after that are not searchable until the next build; deletions are (the tombstone log). This
 tells an operator when a rebuild (``POST /v1/admin/index/builds``, ``talentcluster match build-index``)
-is due.
+is due, and ``build-index --if-stale`` skips one that is not.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.match_corpus import newest_published_edition
 from models.matching.index_store import current_version, read_card, read_tombstones
 from models.storage.orm import Project, TalentProfile
 
@@ -30,13 +31,27 @@ class IndexStatus:
     profiles_written_since: int = 0
     projects_written_since: int = 0
     profiles_deleted_since: int = 0
+    catalogue_edition_indexed: int | None = None
+    catalogue_edition_published: int | None = None
+
+    @property
+    def stale(self) -> bool:
+        """Whether a build would index something this version lacks (deletions never need one)."""
+        return (
+            self.version is None
+            or self.profiles_written_since > 0
+            or self.projects_written_since > 0
+            or self.catalogue_edition_indexed != self.catalogue_edition_published
+        )
 
 
 def index_status(session: Session, index_dir: Path) -> IndexStatus:
     """The card of the version ``CURRENT`` names and the writes the database had after its snapshot."""
     version = current_version(index_dir)
+    edition = newest_published_edition(session)
+    published = edition.id if edition is not None else None
     if version is None:
-        return IndexStatus(None)
+        return IndexStatus(None, catalogue_edition_published=published)
     card = read_card(Path(index_dir) / version)
     read_at = datetime.fromtimestamp(float(card["db_read_at"]), UTC)
 
@@ -55,4 +70,6 @@ def index_status(session: Session, index_dir: Path) -> IndexStatus:
         profiles_written_since=written_since(TalentProfile),
         projects_written_since=written_since(Project),
         profiles_deleted_since=len(read_tombstones(index_dir, since=read_at.timestamp())),
+        catalogue_edition_indexed=(card.get("counts") or {}).get("catalogue_edition"),
+        catalogue_edition_published=published,
     )

@@ -61,14 +61,19 @@ def open_projects(session: Session, taxonomy: Taxonomy) -> list[Document]:
     return [project_document(p, industry) for p in rows]
 
 
-def published_catalogue(session: Session, taxonomy: Taxonomy) -> tuple[int | None, list[Document]]:
-    """The newest published catalogue edition's entries as opportunities (ids offset), if there is one."""
-    edition = session.scalar(
+def newest_published_edition(session: Session) -> CatalogueEdition | None:
+    """The catalogue edition whose entries are matched (the newest published one)."""
+    return session.scalar(
         select(CatalogueEdition)
         .where(CatalogueEdition.status == PUBLISHED)
         .order_by(CatalogueEdition.year.desc(), CatalogueEdition.version.desc())
         .limit(1)
     )
+
+
+def published_catalogue(session: Session, taxonomy: Taxonomy) -> tuple[int | None, list[Document]]:
+    """The newest published catalogue edition's entries as opportunities (ids offset), if there is one."""
+    edition = newest_published_edition(session)
     if edition is None:
         return None, []
     docs = []

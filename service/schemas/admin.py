@@ -70,6 +70,9 @@ class IndexStatusOut(BaseModel):
     )
     projects_written_since: int
     profiles_deleted_since: int = Field(description="Deleted after the build; already gone from every answer")
+    catalogue_edition_indexed: int | None = Field(description="Id of the catalogue edition in the index")
+    catalogue_edition_published: int | None = Field(description="Id of the newest published edition")
+    stale: bool = Field(description="Whether a build would index something this version lacks")
 
     @classmethod
     def from_domain(cls, status) -> IndexStatusOut:

@@ -161,6 +161,14 @@ def build_index(
             help="bar (a progress bar) or json (one JSON object per line on stdout, for jobs).",
         ),
     ] = "bar",
+    if_stale: Annotated[
+        bool,
+        typer.Option(
+            "--if-stale",
+            help="build only when profiles, projects or the published catalogue changed since the "
+            "current version was built (for a scheduler)",
+        ),
+    ] = False,
 ) -> None:
     """Build the matching index from the database and publish it as a new version (<home>/index/)."""
     if progress not in ("bar", "json"):
@@ -177,6 +185,17 @@ def build_index(
         encoder = _encoder(None, threads)
         encoder.cache_dir = config.embedding_cache_dir
         factory = session_factory(make_engine(config.resolved_database_url))
+        if if_stale:
+            from models.index_status import index_status
+
+            with factory() as session:
+                status = index_status(session, config.index_dir)
+            if not status.stale:
+                console.print(f"matching index {status.version} is current; nothing to build")
+                if progress == "json":
+                    result = {"version": status.version, "serving": True, "skipped": True}
+                    print(json.dumps({"progress": 1.0, "message": "done", "result": result}), flush=True)
+                return
         taxonomy = Taxonomy.load(config.reference_dir)
         build = functools.partial(
             run,

@@ -138,3 +138,40 @@ def test_with_feedback_a_re_ranker_is_published_as_a_new_version_and_orders_cand
     index = MatchingIndex.load(tmp_path / "index" / report.version, minilm, matcher)
     assert index.candidates.reranker is not None and index.card["derived_from"] == before
     assert (tmp_path / "index" / before / "card.json").exists()  # the serving version is untouched
+
+
+def test_build_index_if_stale_builds_only_after_the_database_changed(
+    factory, minilm, tmp_path, monkeypatch, database_url
+):
+    import copy
+
+    from typer.testing import CliRunner
+
+    from models.index_status import index_status
+    from talentcluster.commands import match
+
+    monkeypatch.setenv("TALENTCLUSTER_HOME", str(tmp_path))
+    monkeypatch.setenv("TALENTCLUSTER_DATABASE_URL", database_url)
+    monkeypatch.setattr(match, "_encoder", lambda model, threads: copy.copy(minilm))
+    index_dir = tmp_path / "index"
+
+    def build() -> dict:
+        result = CliRunner().invoke(match.app, ["build-index", "--if-stale", "--progress", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output.strip().splitlines()[-1])["result"]
+
+    def status():
+        with factory() as session:
+            return index_status(session, index_dir)
+
+    assert status().version is None and status().stale
+    first = build()
+    assert not first.get("skipped") and current_version(index_dir) == first["version"]
+    assert not status().stale and status().counts["profiles"] == 10
+    again = build()
+    assert again == {"version": first["version"], "serving": True, "skipped": True}
+    with transaction(factory) as session:
+        session.get(orm.TalentProfile, 5).summary = "Data analyst, now also Spark."
+    assert status().profiles_written_since == 1 and status().stale
+    second = build()
+    assert second["version"] != first["version"] and not status().stale
