@@ -4,9 +4,15 @@
         --until 2024-10 --config base --config pooled --out var/fc/tune.json
 
 Cut-offs: the three before ``--until`` (2022-10, 2023-04, 2023-10 for 2024-10), as the backtest chooses
-them; the reported test cut-offs are never touched. Configurations are named overrides of
-``store_lgbm_params()`` (``CONFIGS``). The conformal calibration booster is skipped (it does not touch the
-point forecast, only the intervals), so one configuration costs one booster per cut-off.
+them; the reported test cut-offs are never touched. Configurations are named overrides of round 3's
+model (``store_lgbm_params()`` without round 4's additions, ``ROUND3``; ``store*``: the current parameters)
+(``CONFIGS``). The conformal calibration booster is skipped (it does not touch the point forecast, only
+the intervals), so one configuration costs one booster (``n_boosters`` for a bag) per cut-off.
+
+Intervals of the aggregate levels, without refitting per scheme:
+
+    ... --config store_single --calibration-dump var/fc/tune4/cal
+    ... --config store_single --schemes var/fc/tune4/cal
 """
 
 from __future__ import annotations
@@ -35,7 +41,12 @@ from training.forecasting.backtest import (  # noqa: E402
 )
 
 POOL = {"pool_by": ("segment", "occupation")}
+# Round 4 compared its options against round 3's model: the store parameters without what round 4 added.
+ROUND3 = {"share_group": "", "n_boosters": 1}
+SHARE2 = {"share_group": "occupation", "share_changes": (3, 6, 12, 24), "share_previous": (6, 12, 18)}
 CONFIGS: dict[str, dict] = {
+    "store": {},  # store_lgbm_params() as they are now
+    "store_single": {"n_boosters": 1},
     "base": {},
     "pooled": POOL,
     "pooled_tweedie": {**POOL, "objective": "tweedie"},
@@ -54,6 +65,42 @@ CONFIGS: dict[str, dict] = {
         "min_data_in_leaf": 100,
     },
     "pooled_cycle_industry": {**POOL, "group_cycle": ("industry",)},
+    **{f"pc_seed{k}": {"seed": k} for k in range(1, 6)},
+    "pc_dev60": {"cycle_windows": (36, 60)},
+    "pc_dev_long": {"cycle_windows": (36, 60, 120)},
+    "pc_prev12": {"cycle_previous": (6, 12)},
+    "pc_prev12_18": {"cycle_previous": (6, 12, 18)},
+    "pc_segment_cycle": {"group_cycle": ("occupation", "industry", "segment")},
+    "pc_mdl100": {"min_data_in_leaf": 100},
+    "pc_cw4": {"calibration_windows": 4},
+    "pc_share": {"share_group": "occupation", "share_changes": (12,), "share_previous": (6, 12)},
+    "pc_share_prev12": {"share_group": "occupation", "cycle_previous": (6, 12)},
+    "pc_share2": SHARE2,
+    "pc_share_cell_segment": {
+        **SHARE2,
+        "share_changes": (12,),
+        "share_previous": (6, 12),
+        "share_context": ("segment",),
+    },
+    "pc_share3": {
+        **SHARE2,
+        "share_windows": (12, 36, 60, 120),
+        "share_previous": (6, 12, 18, 24),
+    },
+    "pc_share2_leaves63": {**SHARE2, "num_leaves": 63, "min_data_in_leaf": 100},
+    "pc_share2_500": {**SHARE2, "n_estimators": 500},
+    **{f"pc_share2_seed{k}": {**SHARE2, "seed": k} for k in (1, 2)},
+    "pc_share2_bag3": {**SHARE2, "n_boosters": 3},
+    "pc_share2_levels": {**SHARE2, "share_levels": True},
+    "pc_share2_800k": {**SHARE2, "max_train_rows": 800_000},
+    "pc_share2_prev": {**SHARE2, "cycle_previous": (6, 12, 18)},
+    "pc_share2_500_bag3": {**SHARE2, "n_estimators": 500, "n_boosters": 3},
+    "pc_share_w24": {
+        **SHARE2,
+        "share_changes": (12,),
+        "share_previous": (6, 12),
+        "share_windows": (24, 36, 60, 120),
+    },
     "pc_disruptions": {
         **POOL,
         "group_cycle": ("occupation", "industry"),
@@ -62,13 +109,18 @@ CONFIGS: dict[str, dict] = {
 }
 
 
+def config_params(name: str) -> dict:
+    """The forecaster's parameters for a named configuration (round 3's model underneath, but ``store*``)."""
+    return {**store_lgbm_params(), **({} if name.startswith("store") else ROUND3), **CONFIGS[name]}
+
+
 class PointOnly(GlobalLGBMForecaster):
     """The forecaster without its calibration booster: the final booster and point forecasts only."""
 
-    def _train(self, ctx, *, max_t, rng):
+    def _train(self, ctx, *, max_t, rng, n_boosters=1):
         if max_t < ctx[1].values.shape[1] - 1:
             return None
-        return super()._train(ctx, max_t=max_t, rng=rng)
+        return super()._train(ctx, max_t=max_t, rng=rng, n_boosters=n_boosters)
 
     def _calibrate(self, booster, ctx, cut, rng, *, until=None, share=1.0):
         H = self.horizon
@@ -95,6 +147,19 @@ def main() -> None:
     ap.add_argument(
         "--intervals", action="store_true", help="Full fits with the hierarchy: coverage per level instead."
     )
+    ap.add_argument(
+        "--calibration-dump",
+        default="",
+        help="Full fits; write each cut-off's calibration frame, origin scales and scored bottom forecasts "
+        "to PATH.<config>.{calibration,scale,forecast}.parquet, so that interval schemes of the aggregate "
+        "levels compare without refitting (--schemes).",
+    )
+    ap.add_argument(
+        "--schemes",
+        default="",
+        help="Read the --calibration-dump files of each --config and print the aggregate levels' coverage "
+        "for each centring weight (0: per horizon, 1: per origin and horizon).",
+    )
     args = ap.parse_args()
     from talentcluster.commands.common import settings
 
@@ -105,9 +170,13 @@ def main() -> None:
     H = args.horizon
     if args.intervals:
         return intervals(df, H, args)
+    if args.calibration_dump:
+        return calibration_dump(df, cutoffs, H, args)
+    if args.schemes:
+        return schemes(df, H, args)
     results = {}
     for name in args.config or ["base"]:
-        params = {**store_lgbm_params(), **CONFIGS[name]}
+        params = config_params(name)
         rows, seconds = [], 0.0
         for cutoff in cutoffs:
             train, test = df[df[DS] <= cutoff], df[df[DS] > cutoff]
@@ -140,6 +209,82 @@ def main() -> None:
         out.write_text(json.dumps({**old, **results, "cutoffs": [f"{c:%Y-%m}" for c in cutoffs]}, indent=2))
 
 
+def calibration_dump(df: pd.DataFrame, cutoffs, H: int, args) -> None:
+    """Per cut-off: the full forecaster's calibration frame, origin scales and scored bottom forecasts."""
+    for name in args.config or ["base"]:
+        params = config_params(name)
+        cal, scales, fcs, t0 = [], [], [], time.perf_counter()
+        for cutoff in cutoffs:
+            train, test = df[df[DS] <= cutoff], df[df[DS] > cutoff]
+            model = GlobalLGBMForecaster(horizon=H, **params).fit(train[[ID, DS, "y", *store.HIERARCHY]])
+            fc = model.predict(H).merge(test[[ID, DS, "y"]], on=[ID, DS], how="inner")
+            fc["h"] = month_index(fc[DS]) - month_index(pd.Series([cutoff]))[0]
+            cal.append(model.calibration_.assign(cutoff=cutoff))
+            scales.append(model.origin_scale().reset_index().assign(cutoff=cutoff))
+            fcs.append(fc.assign(cutoff=cutoff))
+        seconds = round(time.perf_counter() - t0, 1)
+        stem = Path(args.calibration_dump)
+        for part, frames in (("calibration", cal), ("scale", scales), ("forecast", fcs)):
+            pd.concat(frames, ignore_index=True).to_parquet(stem.with_suffix(f".{name}.{part}.parquet"))
+        print(name, json.dumps({"seconds": seconds}), flush=True)
+
+
+WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.55, 0.6, 0.65, 0.75, 1.0)
+
+
+def schemes(df: pd.DataFrame, H: int, args) -> None:
+    """Coverage per level of the aggregate intervals under each centring weight, from saved fits.
+
+    The weight blends the two centres of the aggregated calibration scores: 0 is the median per horizon
+    (shared bias of the calibration booster removed), 1 the median per (origin, horizon) (each origin's
+    shared shock removed too). Scored on all target months and on ordinary ones (no known disruption).
+    """
+    from models.forecasting.conformal import horizon_quantiles
+    from models.forecasting.reconcile import Hierarchy, _aggregate_scores, aggregate, centred_scores
+
+    membership = Hierarchy.from_columns(list(store.HIERARCHY), total=False).membership(df)
+    shocks = pd.to_datetime([f"{m}-01" for m in BEIJING_DISRUPTIONS])
+    stem, results = Path(args.schemes), {}
+    for name in args.config or ["base"]:
+        cal, sc, fc = (
+            pd.read_parquet(stem.with_suffix(f".{name}.{part}.parquet"))
+            for part in ("calibration", "scale", "forecast")
+        )
+        for w in WEIGHTS:
+            parts = []
+            for cutoff, c in cal.groupby("cutoff"):
+                q = {
+                    lv: horizon_quantiles(centred_scores(score, h, o, w), h, H)
+                    for lv, (score, h, o) in _aggregate_scores(c, membership)
+                }
+                f = fc[fc["cutoff"] == cutoff]
+                up = aggregate(f[[ID, DS, "mean", "y"]], membership, ["mean", "y"])
+                s = sc[sc["cutoff"] == cutoff][[ID, "scale"]].merge(membership, on=ID)
+                node_scale = s.groupby(["level", "node"])["scale"].sum()
+                up["scale"] = node_scale.reindex(pd.MultiIndex.from_arrays([up["level"], up[ID]])).to_numpy()
+                up["h"] = month_index(up[DS]) - month_index(pd.Series([cutoff]))[0]
+                for lv in (80, 95):
+                    qq = np.stack([q[L][lv][k - 1] for L, k in zip(up["level"], up["h"], strict=True)])
+                    half = qq * up["scale"].to_numpy()
+                    lo = np.maximum(up["mean"] - half, 0)
+                    up[f"in{lv}"] = (up["y"] >= lo) & (up["y"] <= up["mean"] + half)
+                parts.append(up.assign(cutoff=cutoff))
+            g = pd.concat(parts, ignore_index=True)
+            g = g[np.isfinite(g["y"])]
+            out = {}
+            for label, gg in (("all", g), ("ordinary", g[~g[DS].isin(shocks)])):
+                for lv in (80, 95):
+                    out[f"{label}_{lv}"] = gg.groupby("level")[f"in{lv}"].mean().round(3).to_dict()
+            out["per_cutoff_80"] = {
+                f"{c:%Y-%m}": gg.groupby("level")["in80"].mean().round(2).to_dict()
+                for c, gg in g.groupby("cutoff")
+            }
+            results[f"{name}@{w}"] = out
+            print(name, w, json.dumps({k: out[k] for k in ("all_80", "all_95", "ordinary_80")}), flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2))
+
+
 def intervals(df: pd.DataFrame, H: int, args) -> None:
     """80/95% coverage per level on the validation cut-offs: all target months and ordinary ones only."""
     from models.forecasting.reconcile import Hierarchy
@@ -149,7 +294,7 @@ def intervals(df: pd.DataFrame, H: int, args) -> None:
     shocks = pd.to_datetime([f"{m}-01" for m in BEIJING_DISRUPTIONS])
     results = {}
     for name in args.config or ["base"]:
-        params = {**store_lgbm_params(), **CONFIGS[name]}
+        params = config_params(name)
         t0 = time.perf_counter()
         frame = df[[ID, DS, "y", *store.HIERARCHY]]
         fc = backtest(frame, H, models=[GlobalLGBMForecaster(horizon=H, **params)], hierarchy=hierarchy)

@@ -90,6 +90,9 @@ class FeatureSpec:
     static: tuple[str, ...] = ()
     disruptions: tuple[int, ...] = ()  # month indices of known disruptions (lockdowns), a calendar fact
     pooled: bool = False  # level and season read off the series' pool (see :func:`pool_inputs`)
+    # unknown inputs (a group's share deviations, :func:`group_share`) that carry the pooled level back to
+    # the group's long-run share: ``pool_level3_at_{c}`` and ``pool_same_month_y1_x_growth_at_{c}``
+    share_levels: tuple[str, ...] = ()
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +109,8 @@ class FeatureSpec:
             names += ["disrupted_same_month_y1", "disrupted_months_window12"]
         if self.pooled:
             names += list(POOL_FEATURES)
+            for c in self.share_levels:
+                names += [f"pool_level3_at_{c}", f"pool_same_month_y1_x_growth_at_{c}"]
         names += list(self.known_exog)
         names += [f"{c}_lag1" for c in self.unknown_exog]
         names += [f"static_{c}" for c in self.static]
@@ -279,6 +284,11 @@ def build_features(
     exog = exog or {}
     if spec.pooled:
         f.update(_pool_features(exog["pool_share"], exog["pool_total"], i, o, h, back, s))
+        # Trees do not multiply: the pooled level as it would stand at the group's long-run share.
+        for c in spec.share_levels:
+            back_to_share = np.exp(-_take(exog[c], i, o))
+            f[f"pool_level3_at_{c}"] = f["pool_level3"] * back_to_share
+            f[f"pool_same_month_y1_x_growth_at_{c}"] = f["pool_same_month_y1_x_growth"] * back_to_share
     for c in spec.known_exog:
         f[c] = _take(exog[c], i, t)
     for c in spec.unknown_exog:
@@ -292,37 +302,130 @@ def build_features(
 GROUP_WINDOWS = (3, 6, 12)
 
 
-GROUP_CYCLE = ("dev36", "yoy12_prev6")
+CYCLE_WINDOWS = (36,)  # months of the long mean a group's last quarter is compared with (``dev{w}``)
+CYCLE_PREVIOUS = (6,)  # months back at which the group's 12-month growth is read (``yoy12_prev{k}``)
 
 
-def group_feature_names(groups: tuple[str, ...], cycle: tuple[str, ...] = ()) -> tuple[str, ...]:
+def group_feature_names(
+    groups: tuple[str, ...],
+    cycle: tuple[str, ...] = (),
+    windows: tuple[int, ...] = CYCLE_WINDOWS,
+    previous: tuple[int, ...] = CYCLE_PREVIOUS,
+) -> tuple[str, ...]:
     """Names of the pooled momentum inputs of :func:`group_momentum` for each group column (``cycle``:
-    the groups that also get :func:`group_cycle`'s inputs)."""
+    the groups that also get :func:`group_cycle`'s inputs, with its ``windows`` and ``previous``)."""
     names = [f"{g}_yoy{w}" for g in groups for w in GROUP_WINDOWS]
-    return tuple(names + [f"{g}_{k}" for g in cycle for k in GROUP_CYCLE])
+    keys = [f"dev{w}" for w in windows] + [f"yoy12_prev{k}" for k in previous]
+    return tuple(names + [f"{g}_{k}" for g in cycle for k in keys])
 
 
-def group_cycle(values: np.ndarray, codes: np.ndarray, group: str) -> dict[str, np.ndarray]:
+def group_cycle(
+    values: np.ndarray,
+    codes: np.ndarray,
+    group: str,
+    windows: tuple[int, ...] = CYCLE_WINDOWS,
+    previous: tuple[int, ...] = CYCLE_PREVIOUS,
+) -> dict[str, np.ndarray]:
     """Where the group stands in its swings, ``(n, T)`` each, column ``o`` reading columns ``<= o`` only.
 
-    ``{group}_dev36``: log of the group's last-quarter mean over its 36-month mean (a group far above its
-    level tends to come back: persistent but mean-reverting occupation demand); ``{group}_yoy12_prev6``:
-    the group's 12-month y/y growth as it stood six months before (with ``_yoy12`` it gives the turn of
-    an industry cycle).
+    ``{group}_dev{w}``: log of the group's last-quarter mean over its w-month mean (a group far above its
+    level tends to come back: persistent but mean-reverting occupation demand); ``{group}_yoy12_prev{k}``:
+    the group's 12-month y/y growth as it stood k months before (with ``_yoy12`` it gives the turn of
+    an industry cycle, or how long ago an occupation's hot or cold spell began). Computed at fit time on
+    the whole history, so ``w`` may exceed the 36 months a fitted model keeps.
     """
     n, T = values.shape
     n_groups = int(codes.max()) + 1 if len(codes) else 0
-    now, long = _rolling_mean(values, 3), _rolling_mean(values, LOOKBACK)
-    ok = np.isfinite(now) & np.isfinite(long)
-    num, den = np.zeros((n_groups, T)), np.zeros((n_groups, T))
-    np.add.at(num, codes, np.where(ok, now, 0.0))
-    np.add.at(den, codes, np.where(ok, long, 0.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
+    out = {}
+    now = _rolling_mean(values, 3)
+    for w in windows:
+        long = _rolling_mean(values, w)
+        ok = np.isfinite(now) & np.isfinite(long)
+        num, den = np.zeros((n_groups, T)), np.zeros((n_groups, T))
+        np.add.at(num, codes, np.where(ok, now, 0.0))
+        np.add.at(den, codes, np.where(ok, long, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
+        out[f"{group}_dev{w}"] = dev[codes]
     yoy = group_momentum(values, codes, group)[f"{group}_yoy12"]
-    prev = np.full_like(yoy, np.nan)
-    prev[:, 6:] = yoy[:, :-6]
-    return {f"{group}_dev36": dev[codes], f"{group}_yoy12_prev6": prev}
+    for k in previous:
+        prev = np.full_like(yoy, np.nan)
+        prev[:, k:] = yoy[:, :-k]
+        out[f"{group}_yoy12_prev{k}"] = prev
+    return out
+
+
+SHARE_WINDOWS = (36, 60, 120)
+SHARE_CHANGES = (3, 6, 12, 24)
+SHARE_PREVIOUS = (6, 12, 18)
+
+
+def share_feature_names(
+    group: str,
+    windows: tuple[int, ...] = SHARE_WINDOWS,
+    changes: tuple[int, ...] = SHARE_CHANGES,
+    previous: tuple[int, ...] = SHARE_PREVIOUS,
+) -> tuple[str, ...]:
+    """Names of :func:`group_share`'s inputs for ``group`` (empty: none)."""
+    if not group:
+        return ()
+    return (
+        *(f"{group}_share_dev{w}" for w in windows),
+        *(f"{group}_share_chg{k}" for k in changes),
+        *(f"{group}_share_chg12_prev{k}" for k in previous),
+    )
+
+
+def group_share(
+    values: np.ndarray,
+    codes: np.ndarray,
+    context: np.ndarray,
+    group: str,
+    windows: tuple[int, ...] = SHARE_WINDOWS,
+    changes: tuple[int, ...] = SHARE_CHANGES,
+    previous: tuple[int, ...] = SHARE_PREVIOUS,
+) -> dict[str, np.ndarray]:
+    """The group's share of its contexts' postings and where it stands against its own long-run share.
+
+    ``codes``: the group of each series (an occupation); ``context``: the cell each series is compared
+    within (zone × segment: every occupation there). The share is Σ over the group's series of their
+    w-month mean ÷ Σ of their cells' w-month totals. Everything the cell's occupations share — the
+    industry's trend and cycle, the zone's growth, programmes, the calendar, festival and 2020 shock —
+    cancels in the ratio and leaves the occupation's own drift and hot or cold spells, which is what
+    decides a series twelve months ahead. ``{group}_share_dev{w}``: log of the last-quarter share over the
+    w-month share (w may exceed the 36 months a fitted model keeps: computed at fit time);
+    ``_chg{k}``: the log change of the last-quarter share over k months; ``_chg12_prev{k}``: the 12-month
+    change as it stood k months before (how long ago a spell began). ``(n, T)`` each, column ``o``
+    reading columns ``<= o`` only.
+    """
+    n, T = values.shape
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    n_cells = int(context.max()) + 1 if len(context) else 0
+
+    def share(w: int) -> np.ndarray:
+        m = _rolling_mean(values, w)
+        ok = np.isfinite(m)
+        cell = np.zeros((n_cells, T))
+        np.add.at(cell, context, np.where(ok, m, 0.0))
+        num, den = np.zeros((n_groups, T)), np.zeros((n_groups, T))
+        np.add.at(num, codes, np.where(ok, m, 0.0))
+        np.add.at(den, codes, np.where(ok, cell[context], 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where((num > 0) & (den > 0), np.log(num / np.where(den > 0, den, 1.0)), np.nan)
+
+    def back(m: np.ndarray, k: int) -> np.ndarray:
+        out = np.full_like(m, np.nan)
+        out[:, k:] = m[:, :-k]
+        return out
+
+    now = share(3)
+    out = {f"{group}_share_dev{w}": (now - share(w))[codes] for w in windows}
+    for k in changes:
+        out[f"{group}_share_chg{k}"] = (now - back(now, k))[codes]
+    year = now - back(now, 12)
+    for k in previous:
+        out[f"{group}_share_chg12_prev{k}"] = back(year, k)[codes]
+    return out
 
 
 def group_momentum(values: np.ndarray, codes: np.ndarray, group: str) -> dict[str, np.ndarray]:

@@ -9,7 +9,9 @@ Strategy — direct multi-horizon with the horizon as a feature (one booster, ro
 * conformal residuals come naturally per horizon.
 
 Rows are sampled (``max_train_rows``) when the full grid series × origins × horizons is larger, which
-keeps fitting linear in the number of series.
+keeps fitting linear in the number of series. ``n_boosters > 1`` trains that many boosters of the same
+design, each on its own row sample and seed, and averages them into one booster (``bagging``): still one
+LightGBM model, with one ``model.txt``.
 
 Target transform: y at ``o + h`` is divided by the series' mean |y| over the 12 months up to the origin
 ``o`` (see ``features.origin_scale``), so one model fits series of very different sizes; forecasts and
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import InvalidInput
+from models.forecasting.bagging import average_boosters
 from models.forecasting.base import Forecaster
 from models.forecasting.conformal import horizon_quantiles
 from models.forecasting.features import (
@@ -38,9 +41,11 @@ from models.forecasting.features import (
     group_cycle,
     group_feature_names,
     group_momentum,
+    group_share,
     mase_scale_at_origin,
     origin_scale,
     pool_inputs,
+    share_feature_names,
 )
 from models.forecasting.frames import (
     DS,
@@ -101,6 +106,16 @@ class GlobalLGBMForecaster(Forecaster):
         max_bin: int = 255,
         pool_by: tuple[str, ...] = (),
         group_cycle: tuple[str, ...] = (),
+        n_boosters: int = 1,
+        calibration_boosters: int = 1,
+        cycle_windows: tuple[int, ...] = (36,),
+        cycle_previous: tuple[int, ...] = (6,),
+        share_group: str = "",
+        share_context: tuple[str, ...] = ("zone", "segment"),
+        share_windows: tuple[int, ...] = (36, 60, 120),
+        share_changes: tuple[int, ...] = (3, 6, 12, 24),
+        share_previous: tuple[int, ...] = (6, 12, 18),
+        share_levels: bool = False,
     ):
         self.horizon = horizon
         self.lags = lags
@@ -130,6 +145,16 @@ class GlobalLGBMForecaster(Forecaster):
         self.max_bin = max_bin
         self.pool_by = pool_by
         self.group_cycle = group_cycle
+        self.n_boosters = n_boosters
+        self.calibration_boosters = calibration_boosters
+        self.cycle_windows = cycle_windows
+        self.cycle_previous = cycle_previous
+        self.share_group = share_group
+        self.share_context = share_context
+        self.share_windows = share_windows
+        self.share_changes = share_changes
+        self.share_previous = share_previous
+        self.share_levels = share_levels
 
     # -- parameters ------------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -146,6 +171,12 @@ class GlobalLGBMForecaster(Forecaster):
             raise InvalidInput(
                 "disruption_handling must be 'calibration' or 'drop'", field="disruption_handling"
             )
+        if any(int(w) < 4 for w in self.cycle_windows) or any(int(k) < 1 for k in self.cycle_previous):
+            raise InvalidInput(
+                "cycle_windows must be at least 4 months and cycle_previous at least 1", field="cycle_windows"
+            )
+        if int(self.n_boosters) < 1 or int(self.calibration_boosters) < 1:
+            raise InvalidInput("n_boosters and calibration_boosters must be at least 1", field="n_boosters")
         if self.weighting not in WEIGHTINGS:
             raise InvalidInput(f"weighting must be one of {list(WEIGHTINGS)}", field="weighting")
         return FeatureSpec(
@@ -154,12 +185,34 @@ class GlobalLGBMForecaster(Forecaster):
             known_exog=tuple(self.known_exog),
             unknown_exog=(
                 *self.unknown_exog,
-                *group_feature_names(tuple(self.group_features), tuple(self.group_cycle)),
+                *group_feature_names(
+                    tuple(self.group_features),
+                    tuple(self.group_cycle),
+                    tuple(int(w) for w in self.cycle_windows),
+                    tuple(int(k) for k in self.cycle_previous),
+                ),
+                *share_feature_names(str(self.share_group), *self._share_months()),
             ),
             static=tuple(self.static_features),
             disruptions=self._disruptions() if self.disruption_handling == "drop" else (),
             pooled=bool(self.pool_by),
+            share_levels=(
+                tuple(f"{self.share_group}_share_dev{w}" for w in self._share_months()[0])
+                if self.share_levels and self.share_group and self.pool_by
+                else ()
+            ),
         )
+
+    def _share_months(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        months = tuple(
+            tuple(int(k) for k in ks) for ks in (self.share_windows, self.share_changes, self.share_previous)
+        )
+        if any(k < 1 for ks in months for k in ks) or any(w < 4 for w in months[0]):
+            raise InvalidInput(
+                "share_windows must be at least 4 months, share_changes and share_previous at least 1",
+                field="share_windows",
+            )
+        return months
 
     def _disruptions(self) -> tuple[int, ...]:
         try:
@@ -194,7 +247,7 @@ class GlobalLGBMForecaster(Forecaster):
             return int(self.num_threads)
         return 1 if n_rows < 2_000_000 else (os.cpu_count() or 1)
 
-    def _lgb_params(self, n_rows: int) -> dict:
+    def _lgb_params(self, n_rows: int, member: int = 0) -> dict:
         return {
             "objective": self.objective,
             "learning_rate": self.learning_rate,
@@ -204,7 +257,7 @@ class GlobalLGBMForecaster(Forecaster):
             "bagging_fraction": self.bagging_fraction,
             "bagging_freq": 1 if self.bagging_fraction < 1 else 0,
             "num_threads": self._threads(n_rows),
-            "seed": self.seed,
+            "seed": self.seed + member,
             "deterministic": True,
             "force_col_wise": True,
             "verbose": -1,
@@ -218,7 +271,8 @@ class GlobalLGBMForecaster(Forecaster):
         exog_cols = (*spec.known_exog, *self.unknown_exog)
         groups = tuple(dict.fromkeys((*self.group_features, *self.group_cycle)))
         pool_by = tuple(self.pool_by)
-        df = validate_long(df, required=(*exog_cols, *spec.static, *groups, *pool_by))
+        share = (self.share_group, *self.share_context) if self.share_group else ()
+        df = validate_long(df, required=(*exog_cols, *spec.static, *groups, *pool_by, *share))
         panel = to_panel(df)
         T = panel.values.shape[1]
         K = self._calibration_size(T)
@@ -229,10 +283,21 @@ class GlobalLGBMForecaster(Forecaster):
             if g in self.group_features:
                 exog.update(group_momentum(panel.values, codes, g))
             if g in self.group_cycle:
-                exog.update(group_cycle(panel.values, codes, g))
+                exog.update(
+                    group_cycle(
+                        panel.values,
+                        codes,
+                        g,
+                        tuple(int(w) for w in self.cycle_windows),
+                        tuple(int(k) for k in self.cycle_previous),
+                    )
+                )
         if pool_by:
-            key = df.groupby(ID)[list(pool_by)].first().astype(str).agg("|".join, axis=1).reindex(panel.ids)
-            exog.update(pool_inputs(panel.values, pd.Index(sorted(key.unique())).get_indexer(key)))
+            exog.update(pool_inputs(panel.values, _codes(df, pool_by, panel.ids)))
+        if share:
+            codes = _codes(df, (self.share_group,), panel.ids)
+            cells = _codes(df, tuple(self.share_context), panel.ids)
+            exog.update(group_share(panel.values, codes, cells, str(self.share_group), *self._share_months()))
         self.static_categories_ = {c: sorted(map(str, df[c].astype(str).unique())) for c in spec.static}
         statics = self._static_codes(df, panel.ids)
         absy = np.abs(panel.values)
@@ -249,13 +314,13 @@ class GlobalLGBMForecaster(Forecaster):
         bounds = np.linspace(T - 1 - K, T - 1, W + 1).round().astype(np.int64)
         parts = []
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            booster = self._train(ctx, max_t=int(a), rng=rng)
+            booster = self._train(ctx, max_t=int(a), rng=rng, n_boosters=self.calibration_boosters)
             parts.append(self._calibrate(booster, ctx, int(a), rng, until=int(b), share=1.0 / W))
         self.calibration_ = pd.concat(parts, ignore_index=True)
         scores = (self.calibration_["y"] - self.calibration_["yhat"]).abs() / self.calibration_["scale"]
         self.quantiles_ = horizon_quantiles(scores.to_numpy(), self.calibration_["h"].to_numpy(), H)
 
-        self.booster_ = self._train(ctx, max_t=T - 1, rng=rng)
+        self.booster_ = self._train(ctx, max_t=T - 1, rng=rng, n_boosters=self.n_boosters)
         self.spec_ = spec
         self.feature_names_ = list(spec.names)
         self.clip_nonnegative_ = bool(
@@ -344,7 +409,13 @@ class GlobalLGBMForecaster(Forecaster):
         w = np.where(np.isfinite(w) & (w > 0), w, med)
         return np.clip(w, 0.1 * med, 10 * med) / med
 
-    def _train(self, ctx, *, max_t: int, rng):
+    def _train(self, ctx, *, max_t: int, rng, n_boosters: int = 1):
+        """``n_boosters`` boosters, each on its own row sample and seed, averaged into one (a bag)."""
+        return average_boosters(
+            [self._train_one(ctx, max_t=max_t, rng=rng, member=k) for k in range(int(n_boosters))]
+        )
+
+    def _train_one(self, ctx, *, max_t: int, rng, member: int = 0):
         import lightgbm as lgb
 
         spec, panel, scale, exog, statics = ctx
@@ -369,7 +440,7 @@ class GlobalLGBMForecaster(Forecaster):
             params={"verbose": -1, "max_bin": self.max_bin},
             free_raw_data=True,
         )
-        return lgb.train(self._lgb_params(len(y)), data, num_boost_round=self.n_estimators)
+        return lgb.train(self._lgb_params(len(y), member), data, num_boost_round=self.n_estimators)
 
     def _calibrate(
         self, booster, ctx, cut: int, rng, *, until: int | None = None, share: float = 1.0
@@ -487,6 +558,12 @@ class GlobalLGBMForecaster(Forecaster):
                 )
             out[c] = m
         return out
+
+
+def _codes(df: pd.DataFrame, columns: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
+    """Integer code of each series' value of ``columns`` (joined), in ``ids`` order."""
+    key = df.groupby(ID)[list(columns)].first().astype(str).agg("|".join, axis=1).reindex(ids)
+    return pd.Index(sorted(key.unique())).get_indexer(key)
 
 
 def _numeric_panel(df: pd.DataFrame, column: str, ids: np.ndarray) -> np.ndarray:

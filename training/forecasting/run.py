@@ -96,6 +96,8 @@ def _model_columns(params: dict) -> list[str]:
     cols = [*params.get("group_features", ()), *params.get("group_cycle", ()), *params.get("pool_by", ())]
     cols += [*params.get("static_features", ())]
     cols += [*params.get("known_exog", ()), *params.get("unknown_exog", ())]
+    if params.get("share_group"):
+        cols += [params["share_group"], *params.get("share_context", ("zone", "segment"))]
     return list(dict.fromkeys(cols))
 
 

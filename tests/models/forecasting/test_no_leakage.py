@@ -11,8 +11,10 @@ from models.forecasting.features import (
     group_cycle,
     group_feature_names,
     group_momentum,
+    group_share,
     origin_scale,
     pool_inputs,
+    share_feature_names,
 )
 
 SPEC = FeatureSpec(windows=(3, 6, 12, 24, 36), known_exog=("programme",), unknown_exog=("growth",))
@@ -76,14 +78,17 @@ def test_scale_at_an_origin_reads_only_the_past():
 
 
 POOLED = FeatureSpec(
-    windows=(3, 6, 12, 24, 36), unknown_exog=group_feature_names(("g",), ("g",)), pooled=True
+    windows=(3, 6, 12, 24, 36),
+    unknown_exog=(*group_feature_names(("g",), ("g",), (36, 60), (6, 12)), *share_feature_names("g")),
+    pooled=True,
 )
 
 
 def _pooled_features(values, o, H=12):
     """Pool and group inputs recomputed from the (possibly perturbed) panel, as ``fit`` computes them."""
     codes = np.array([0, 0, 1, 1, 1])
-    exog = {**group_momentum(values, codes, "g"), **group_cycle(values, codes, "g")}
+    exog = {**group_momentum(values, codes, "g"), **group_cycle(values, codes, "g", (36, 60), (6, 12))}
+    exog.update(group_share(values, codes, np.array([0, 1, 0, 1, 1]), "g"))
     exog.update(pool_inputs(values, codes))
     n = values.shape[0]
     i, oo, h = np.repeat(np.arange(n), H), np.full(n * H, o), np.tile(np.arange(1, H + 1), n)
