@@ -15,7 +15,7 @@ import pandas as pd
 from models.forecast_artifact import BOTTOM, DIMENSIONS, level_name, node_name
 from models.forecasting.conformal import horizon_quantiles
 from models.forecasting.frames import DS, ID, OUTPUT_COLUMNS
-from models.forecasting.reconcile import aggregate, centred_scores, check_coherence
+from models.forecasting.reconcile import ORIGIN_CENTRING, aggregate, centred_scores, check_coherence
 
 PARENTS = {"zone": ("district",), "segment": ("industry", "cluster"), "industry": ("cluster",)}
 
@@ -51,7 +51,9 @@ def _codes(members: pd.DataFrame, ids: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return by_series.to_numpy(np.int64), names
 
 
-def reconcile_levels(model, nodes: pd.DataFrame, h: int | None = None) -> pd.DataFrame:
+def reconcile_levels(
+    model, nodes: pd.DataFrame, h: int | None = None, origin_centring: float = ORIGIN_CENTRING
+) -> pd.DataFrame:
     """Forecasts of every node of ``nodes`` (from :func:`node_table`): ``level, unique_id (node), ds,
     mean, lo80, hi80, lo95, hi95``; the bottom level is named by its node too.
 
@@ -91,7 +93,8 @@ def reconcile_levels(model, nodes: pd.DataFrame, h: int | None = None) -> pd.Dat
         present = np.bincount(key, minlength=size) > 0
         score = (sums[0] - sums[1])[present] / sums[2][present]
         group_h = (np.arange(size) % H + 1)[present]
-        q = horizon_quantiles(centred_scores(score, group_h), group_h, H)
+        group_origin = (np.arange(size) // H % len(origins))[present]
+        q = horizon_quantiles(centred_scores(score, group_h, group_origin, origin_centring), group_h, H)
         node_scale = np.bincount(codes, weights=scale, minlength=n_nodes)
         frame = pd.DataFrame(
             {ID: np.repeat(names, len(months)), DS: np.tile(months, n_nodes), "mean": m.reshape(-1)}
