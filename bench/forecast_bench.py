@@ -48,6 +48,8 @@ def panel(n: int, months: int, seed: int = 0):
             "industry": np.repeat(np.char.add("i", (np.arange(n) % 11).astype(str)), months),
             # and for its pools (segment × occupation, ~7 series each)
             "segment": np.repeat(np.char.add("s", (np.arange(n) % 3).astype(str)), months),
+            # and for the occupation-share features (an occupation's share of its zone × segment cell)
+            "zone": np.repeat(np.char.add("z", (np.arange(n) % 26).astype(str)), months),
         }
     )
     return df.dropna(subset=["y"]).reset_index(drop=True)
