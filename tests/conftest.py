@@ -58,9 +58,8 @@ def engine(database_url):
     engine.dispose()
 
 
-@pytest.fixture
-def migrated(engine):
-    """A session factory over a database migrated to head with the shipped reference data loaded."""
+def migrate_with_reference(engine):
+    """Migrate ``engine``'s database to head, load the shipped reference data; its session factory."""
     from models.storage.database import session_factory, transaction, upgrade
     from models.storage.reference import load_reference
 
@@ -69,6 +68,12 @@ def migrated(engine):
     with transaction(factory) as session:
         load_reference(session, reference_taxonomy())
     return factory
+
+
+@pytest.fixture
+def migrated(engine):
+    """A session factory over a database migrated to head with the shipped reference data loaded."""
+    return migrate_with_reference(engine)
 
 
 _taxonomy = None

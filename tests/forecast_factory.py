@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from models.storage.database import make_engine, session_factory, transaction, upgrade
+from models.storage.database import make_engine, transaction
 from models.storage.orm import Observation
-from models.storage.reference import load_reference
 from models.taxonomy import Taxonomy
-from tests.conftest import reference_taxonomy
+from tests.conftest import migrate_with_reference, reference_taxonomy
 
 FAST_PARAMS = {
     "n_estimators": 8,
@@ -97,11 +96,8 @@ def tiny_store_database(path: Path) -> Iterator[TinyStore]:
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        factory = session_factory(engine)
+        factory = migrate_with_reference(engine)
         taxonomy = reference_taxonomy()
-        with transaction(factory) as session:
-            load_reference(session, taxonomy)
         yield TinyStore(url, factory, taxonomy, write_tiny_store(factory, taxonomy))
     finally:
         engine.dispose()

@@ -15,10 +15,9 @@ from sqlalchemy import select
 
 from models.auth import create_api_key
 from models.settings import Settings
-from models.storage.database import make_engine, session_factory, transaction, upgrade
-from models.storage.reference import load_reference
+from models.storage.database import make_engine, transaction
 from service.app import create_app
-from tests.conftest import _postgres_database, reference_taxonomy
+from tests.conftest import _postgres_database, migrate_with_reference, reference_taxonomy
 from training.matching.index_job import build_index
 
 
@@ -178,11 +177,8 @@ def api(request, tmp_path_factory):
     url, drop = _database(request.param, tmp)
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        factory = session_factory(engine)
+        factory = migrate_with_reference(engine)
         taxonomy = reference_taxonomy()
-        with transaction(factory) as session:
-            load_reference(session, taxonomy)
         with LiveServer(Settings(home=tmp, database_url=url, **FAST)) as server:
             api = Api(server, factory, taxonomy)
             yield api
