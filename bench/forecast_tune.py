@@ -33,6 +33,7 @@ from models.forecasting.baselines import SeasonalNaive  # noqa: E402
 from models.forecasting.frames import DS, ID, month_index, to_panel  # noqa: E402
 from models.forecasting.lgbm import GlobalLGBMForecaster  # noqa: E402
 from models.forecasting.metrics import mase_scale  # noqa: E402
+from models.forecasting.programmes import load_programmes  # noqa: E402
 from training.forecasting import store  # noqa: E402
 from training.forecasting.backtest import (  # noqa: E402
     BEIJING_DISRUPTIONS,
@@ -142,6 +143,7 @@ def main() -> None:
     ap.add_argument("--horizon", type=int, default=12)
     ap.add_argument("--config", action="append", default=[], choices=sorted(CONFIGS))
     ap.add_argument("--target", default="postings")
+    ap.add_argument("--programmes", default="", help="Programme calendar: every configuration reads it.")
     ap.add_argument("--out", default="")
     ap.add_argument("--dump", default="", help="Also write the scored forecasts (PATH.<config>.parquet).")
     ap.add_argument(
@@ -160,12 +162,22 @@ def main() -> None:
         help="Read the --calibration-dump files of each --config and print the aggregate levels' coverage "
         "for each centring weight (0: per horizon, 1: per origin and horizon).",
     )
+    ap.add_argument(
+        "--scheme",
+        action="append",
+        default=[],
+        help="With --schemes: a centring scheme to score instead of WEIGHTS: W (one weight), lin:W1:W12 "
+        "(linear in h from W1 at h = 1 to W12 at h = 12, held beyond) or log:W1:W12 (linear in log h).",
+    )
+    ap.add_argument("--scheme-grid", default="", help="With --schemes: also every lin:A:B, A != B in A,B,...")
+    ap.add_argument("--by-horizon", action="store_true", help="With --schemes: print coverage per horizon.")
     args = ap.parse_args()
     from talentcluster.commands.common import settings
 
     raw = pd.read_parquet(args.input)
     df = store.store_to_long(raw, settings().reference_dir, args.target)
     df = df[df[DS] <= pd.Timestamp(f"{args.until}-01")]
+    programmes = load_programmes(args.programmes) if args.programmes else ()
     cutoffs = cutoffs_for(df, args.horizon, 3, None)
     H = args.horizon
     if args.intervals:
@@ -176,7 +188,7 @@ def main() -> None:
         return schemes(df, H, args)
     results = {}
     for name in args.config or ["base"]:
-        params = config_params(name)
+        params = {**config_params(name), "programmes": programmes}
         rows, seconds = [], 0.0
         for cutoff in cutoffs:
             train, test = df[df[DS] <= cutoff], df[df[DS] > cutoff]
@@ -230,39 +242,98 @@ def calibration_dump(df: pd.DataFrame, cutoffs, H: int, args) -> None:
 
 
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.55, 0.6, 0.65, 0.75, 1.0)
+AGGREGATES = ("segment", "industry", "cluster", "zone")
+
+
+def scheme_weights(spec: str, H: int) -> np.ndarray:
+    """The centring weight at h = 1..H of a scheme: ``0.6`` (one weight), ``lin:W1:W12`` (linear in h from
+    W1 at h = 1 to W12 at h = 12, held beyond) or ``log:W1:W12`` (linear in log h)."""
+    kind, *ws = spec.split(":") if ":" in spec else ("const", spec)
+    h = np.minimum(np.arange(1, H + 1, dtype=float), 12)
+    if kind == "const":
+        return np.full(H, float(ws[0]))
+    w1, w12 = (float(v) for v in ws)
+    x = {"lin": (h - 1) / 11, "log": np.log(h) / np.log(12)}[kind]
+    return w1 + (w12 - w1) * x
+
+
+def _scheme_quantiles(scores, w: np.ndarray, H: int, centred_scores, horizon_quantiles) -> dict:
+    """Per level the conformal quantiles with weight ``w[h-1]`` at horizon h (one call per horizon, so
+    that any centring function with a scalar weight serves)."""
+    q = {}
+    for lv, (score, h, o) in scores:
+        c = np.empty_like(score)
+        for k in np.unique(h):
+            m = h == k
+            c[m] = centred_scores(score[m], h[m], o[m], float(w[k - 1]))
+        q[lv] = horizon_quantiles(c, h, H)
+    return q
+
+
+def _scheme_summary(g: pd.DataFrame) -> dict:
+    """Coverage per level (and per aggregate level and horizon) and what the choice looks at: the largest
+    |coverage − nominal| over the aggregate levels, the mean one over (level, horizon), and the aggregate
+    levels' mean coverage at h = 1, h = 1–4, h = 9–12 and h = 12."""
+    out: dict = {}
+    agg = g[g["level"].isin(AGGREGATES)]
+    for lv in (80, 95):
+        out[f"all_{lv}"] = g.groupby("level")[f"in{lv}"].mean().round(3).to_dict()
+        by_h = agg.groupby(["level", "h"])[f"in{lv}"].mean().unstack("h")
+        out[f"by_h_{lv}"] = {L: [round(float(v), 3) for v in r] for L, r in by_h.iterrows()}
+        dev = by_h - lv / 100
+        out[f"dev_{lv}"] = {
+            "max_level": round(float((agg.groupby("level")[f"in{lv}"].mean() - lv / 100).abs().max()), 3),
+            "mean_level_h": round(float(dev.abs().to_numpy().mean()), 3),
+            "h1": round(float(by_h.iloc[:, 0].mean()), 3),
+            "h1_4": round(float(by_h.iloc[:, :4].to_numpy().mean()), 3),
+            "h9_12": round(float(by_h.iloc[:, 8:12].to_numpy().mean()), 3),
+            "h12": round(float(by_h.iloc[:, min(11, by_h.shape[1] - 1)].mean()), 3),
+        }
+    return out
 
 
 def schemes(df: pd.DataFrame, H: int, args) -> None:
-    """Coverage per level of the aggregate intervals under each centring weight, from saved fits.
+    """Coverage per level and horizon of the aggregate intervals under centring schemes, from saved fits.
 
     The weight blends the two centres of the aggregated calibration scores: 0 is the median per horizon
     (shared bias of the calibration booster removed), 1 the median per (origin, horizon) (each origin's
-    shared shock removed too). Scored on all target months and on ordinary ones (no known disruption).
+    shared shock removed too). A scheme is one weight (``WEIGHTS``) or a weight per horizon
+    (``--scheme lin:W1:W12``, ``--scheme-grid``: linear schemes over a grid of W1 × WH). Scored on all
+    target months and on ordinary ones (no known disruption); ``--by-horizon`` prints the aggregate
+    levels' coverage at every horizon.
     """
     from models.forecasting.conformal import horizon_quantiles
     from models.forecasting.reconcile import Hierarchy, _aggregate_scores, aggregate, centred_scores
 
     membership = Hierarchy.from_columns(list(store.HIERARCHY), total=False).membership(df)
     shocks = pd.to_datetime([f"{m}-01" for m in BEIJING_DISRUPTIONS])
+    specs = list(args.scheme) or [str(w) for w in WEIGHTS]
+    if args.scheme_grid:
+        grid = [float(v) for v in args.scheme_grid.split(",")]
+        specs += [f"lin:{a}:{b}" for a in grid for b in grid if a != b]
     stem, results = Path(args.schemes), {}
     for name in args.config or ["base"]:
         cal, sc, fc = (
             pd.read_parquet(stem.with_suffix(f".{name}.{part}.parquet"))
             for part in ("calibration", "scale", "forecast")
         )
-        for w in WEIGHTS:
+        # What does not depend on the scheme, once per cut-off: the aggregated scores and forecasts.
+        cuts = []
+        for cutoff, c in cal.groupby("cutoff"):
+            scores = list(_aggregate_scores(c, membership))
+            f = fc[fc["cutoff"] == cutoff]
+            up = aggregate(f[[ID, DS, "mean", "y"]], membership, ["mean", "y"])
+            s = sc[sc["cutoff"] == cutoff][[ID, "scale"]].merge(membership, on=ID)
+            node_scale = s.groupby(["level", "node"])["scale"].sum()
+            up["scale"] = node_scale.reindex(pd.MultiIndex.from_arrays([up["level"], up[ID]])).to_numpy()
+            up["h"] = month_index(up[DS]) - month_index(pd.Series([cutoff]))[0]
+            cuts.append((cutoff, scores, up))
+        for spec in specs:
+            w = scheme_weights(spec, H)
             parts = []
-            for cutoff, c in cal.groupby("cutoff"):
-                q = {
-                    lv: horizon_quantiles(centred_scores(score, h, o, w), h, H)
-                    for lv, (score, h, o) in _aggregate_scores(c, membership)
-                }
-                f = fc[fc["cutoff"] == cutoff]
-                up = aggregate(f[[ID, DS, "mean", "y"]], membership, ["mean", "y"])
-                s = sc[sc["cutoff"] == cutoff][[ID, "scale"]].merge(membership, on=ID)
-                node_scale = s.groupby(["level", "node"])["scale"].sum()
-                up["scale"] = node_scale.reindex(pd.MultiIndex.from_arrays([up["level"], up[ID]])).to_numpy()
-                up["h"] = month_index(up[DS]) - month_index(pd.Series([cutoff]))[0]
+            for cutoff, scores, up in cuts:
+                q = _scheme_quantiles(scores, w, H, centred_scores, horizon_quantiles)
+                up = up.copy()
                 for lv in (80, 95):
                     qq = np.stack([q[L][lv][k - 1] for L, k in zip(up["level"], up["h"], strict=True)])
                     half = qq * up["scale"].to_numpy()
@@ -271,16 +342,27 @@ def schemes(df: pd.DataFrame, H: int, args) -> None:
                 parts.append(up.assign(cutoff=cutoff))
             g = pd.concat(parts, ignore_index=True)
             g = g[np.isfinite(g["y"])]
-            out = {}
-            for label, gg in (("all", g), ("ordinary", g[~g[DS].isin(shocks)])):
-                for lv in (80, 95):
-                    out[f"{label}_{lv}"] = gg.groupby("level")[f"in{lv}"].mean().round(3).to_dict()
+            out = _scheme_summary(g)
+            out["weights"] = [round(float(v), 3) for v in w]
+            out["ordinary"] = {
+                k: v for k, v in _scheme_summary(g[~g[DS].isin(shocks)]).items() if k.startswith("all_")
+            }
             out["per_cutoff_80"] = {
                 f"{c:%Y-%m}": gg.groupby("level")["in80"].mean().round(2).to_dict()
                 for c, gg in g.groupby("cutoff")
             }
-            results[f"{name}@{w}"] = out
-            print(name, w, json.dumps({k: out[k] for k in ("all_80", "all_95", "ordinary_80")}), flush=True)
+            results[f"{name}@{spec}"] = out
+            short = {lv: "/".join(f"{out[f'all_{lv}'][L]:.2f}" for L in AGGREGATES) for lv in (80, 95)}
+            print(
+                name,
+                spec,
+                json.dumps({**short, "dev80": out["dev_80"], "dev95": out["dev_95"]}),
+                flush=True,
+            )
+            if args.by_horizon:
+                for lv in (80, 95):
+                    for L in AGGREGATES:
+                        print(f"  {lv} {L:9s}", " ".join(f"{v:.2f}" for v in out[f"by_h_{lv}"][L]))
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))
 

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "data" / "reference",
         description="Directory of the reference CSVs (chains, occupations, zones).",
     )
+    programmes_file: Path | None = Field(
+        default=None,
+        description="Calendar of announced policy programmes (CSV or JSON; docs/forecasting.md), a known "
+        "input of the store forecast; unset means <home>/programmes.csv when that file exists.",
+    )
     embedding_model: str = Field(
         default="",
         description="Directory of a sentence-transformers model; empty means the packaged all-MiniLM-L6-v2.",
@@ -122,6 +127,14 @@ class Settings(BaseSettings):
     @property
     def embedding_cache_dir(self) -> Path:
         return self.home / "cache" / "embeddings"
+
+    @property
+    def programme_calendar(self) -> Path | None:
+        """The programme calendar the store forecast reads, if there is one."""
+        if self.programmes_file is not None:
+            return self.programmes_file
+        default = self.home / "programmes.csv"
+        return default if default.is_file() else None
 
     @property
     def simulations_dir(self) -> Path:

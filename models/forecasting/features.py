@@ -112,6 +112,7 @@ class FeatureSpec:
             for c in self.share_levels:
                 names += [f"pool_level3_at_{c}", f"pool_same_month_y1_x_growth_at_{c}"]
         names += list(self.known_exog)
+        names += [f"{c}_change" for c in self.known_exog]
         names += [f"{c}_lag1" for c in self.unknown_exog]
         names += [f"static_{c}" for c in self.static]
         object.__setattr__(self, "names", tuple(names))
@@ -291,6 +292,8 @@ def build_features(
             f[f"pool_same_month_y1_x_growth_at_{c}"] = f["pool_same_month_y1_x_growth"] * back_to_share
     for c in spec.known_exog:
         f[c] = _take(exog[c], i, t)
+        # What the input does over the horizon: the lags already carry its effect up to the origin.
+        f[f"{c}_change"] = f[c] - _take(exog[c], i, o)
     for c in spec.unknown_exog:
         f[f"{c}_lag1"] = _take(exog[c], i, o)
     static_codes = static_codes or {}

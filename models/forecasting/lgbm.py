@@ -59,6 +59,7 @@ from models.forecasting.frames import (
     to_panel,
     validate_long,
 )
+from models.forecasting.programmes import COVER_COLUMNS, PROGRAMME_RAMP, check_programme, ramp_matrix
 
 MIN_TRAIN_MONTHS = 24
 WEIGHTINGS = ("none", "mase")
@@ -69,7 +70,10 @@ class GlobalLGBMForecaster(Forecaster):
 
     ``known_exog``: columns whose future values are known at the cut-off (policy programmes, planned
     industry growth) — ``predict`` needs them in ``X_future``. ``unknown_exog``: columns only observed up to
-    the cut-off; they enter at their origin value. ``static_features``: per-series categorical columns
+    the cut-off; they enter at their origin value. ``programmes``: the announced policy programmes
+    (``models.forecasting.programmes``); their phase-in, ``programme_ramp``, is a known input computed
+    from the calendar for every month, so ``predict`` needs no ``X_future`` for it; the frame needs
+    ``industry`` and ``segment`` columns. ``static_features``: per-series categorical columns
     (e.g. hierarchy levels). ``nonnegative='auto'`` clips forecasts at 0 when the training data has no
     negative value (counts of postings and job seekers).
     """
@@ -116,6 +120,7 @@ class GlobalLGBMForecaster(Forecaster):
         share_changes: tuple[int, ...] = (3, 6, 12, 24),
         share_previous: tuple[int, ...] = (6, 12, 18),
         share_levels: bool = False,
+        programmes: tuple[dict, ...] = (),
     ):
         self.horizon = horizon
         self.lags = lags
@@ -155,6 +160,7 @@ class GlobalLGBMForecaster(Forecaster):
         self.share_changes = share_changes
         self.share_previous = share_previous
         self.share_levels = share_levels
+        self.programmes = programmes
 
     # -- parameters ------------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -182,7 +188,7 @@ class GlobalLGBMForecaster(Forecaster):
         return FeatureSpec(
             lags=lags,
             windows=windows,
-            known_exog=tuple(self.known_exog),
+            known_exog=(*self.known_exog, *((PROGRAMME_RAMP,) if self.programmes else ())),
             unknown_exog=(
                 *self.unknown_exog,
                 *group_feature_names(
@@ -268,15 +274,23 @@ class GlobalLGBMForecaster(Forecaster):
         """Fit on a long frame; raises InvalidInput for malformed or too-short data."""
         spec = self._spec()
         H = self.horizon
-        exog_cols = (*spec.known_exog, *self.unknown_exog)
+        exog_cols = (*self.known_exog, *self.unknown_exog)
         groups = tuple(dict.fromkeys((*self.group_features, *self.group_cycle)))
         pool_by = tuple(self.pool_by)
         share = (self.share_group, *self.share_context) if self.share_group else ()
-        df = validate_long(df, required=(*exog_cols, *spec.static, *groups, *pool_by, *share))
+        cover = COVER_COLUMNS if self.programmes else ()
+        df = validate_long(df, required=(*exog_cols, *spec.static, *groups, *pool_by, *share, *cover))
         panel = to_panel(df)
         T = panel.values.shape[1]
         K = self._calibration_size(T)
         exog = {c: _numeric_panel(df, c, panel.ids) for c in exog_cols}
+        if self.programmes:
+            self.programmes_ = tuple(
+                check_programme(p, f"programmes[{k}]") for k, p in enumerate(self.programmes)
+            )
+            first = df.groupby(ID)[list(cover)].first().astype(str).reindex(panel.ids)
+            self.programme_cover_ = {c: first[c].to_numpy() for c in cover}
+            exog[PROGRAMME_RAMP] = self._programme_ramp(panel.start, T)
         for g in groups:
             first = df.groupby(ID)[g].first().astype(str).reindex(panel.ids)
             codes = pd.Index(sorted(first.unique())).get_indexer(first)
@@ -501,8 +515,10 @@ class GlobalLGBMForecaster(Forecaster):
         hist = self.history_
         n, L = hist.values.shape
         exog = dict(self.history_exog_)
-        if self.spec_.known_exog:
+        if self.known_exog:
             exog.update(self._future_exog(h, X_future))
+        if self.programmes:
+            exog[PROGRAMME_RAMP] = self._programme_ramp(hist.start, L + h)
         scale = origin_scale(hist.values, self.fallback_scale_)
         i = np.repeat(np.arange(n), h)
         o = np.full(n * h, L - 1)
@@ -532,9 +548,13 @@ class GlobalLGBMForecaster(Forecaster):
         out.insert(0, ID, np.repeat(hist.ids, h))
         return out
 
+    def _programme_ramp(self, start: int, n_months: int) -> np.ndarray:
+        cover = self.programme_cover_
+        return ramp_matrix(self.programmes_, cover["industry"], cover["segment"], start, n_months)
+
     def _future_exog(self, h: int, X_future: pd.DataFrame | None) -> dict[str, np.ndarray]:
         hist = self.history_
-        cols = list(self.spec_.known_exog)
+        cols = list(self.known_exog)
         if X_future is None:
             raise InvalidInput(
                 f"X_future with columns {['unique_id', 'ds', *cols]} is required: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -143,4 +144,6 @@ def simulate(
             files = [(out / "observations.parquet", "observations"), (out / "projects.parquet", "projects")]
             files += [(p, "profiles") for p in sorted((out / "profiles").glob("part-*.parquet"))]
             import_paths(factory, files, skip_invalid=False)
+            # The simulated market's announced programmes become this installation's calendar.
+            shutil.copyfile(out / "programmes.csv", cfg.home / "programmes.csv")
             console.print(f"loaded into {cfg.resolved_database_url.split('@')[-1]}")

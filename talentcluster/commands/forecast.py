@@ -36,6 +36,10 @@ SUPPLY_HELP = "Job seekers (same layout) when --input holds postings: adds short
 TARGET_HELP = "Store input only: the count to forecast (postings, job_seekers or hires)."
 TRUTH_HELP = "Store input only: truth/observations.parquet; scores the forecasts after the last month."
 JOBS_HELP = "2: the statistical baseline fits in a second process beside LightGBM; 1: one after another."
+PROGRAMMES_HELP = (
+    "Calendar of announced policy programmes (CSV or JSON: code, industry_code, segment_code, start_month, "
+    "ramp_months), read by the LightGBM model as a known input; needs industry and segment columns."
+)
 ETS_HELP = "AutoETS model space, statsforecast notation ('ZZZ' = full search; 'ANA' is ~10x faster)."
 
 
@@ -59,6 +63,7 @@ def backtest(
         Path | None, typer.Option("--forecasts", help="Also write every forecast (Parquet) for the notebook.")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, max=2, help=JOBS_HELP)] = 2,
+    programmes: Annotated[Path | None, typer.Option("--programmes", help=PROGRAMMES_HELP)] = None,
 ) -> None:
     """Rolling-origin backtest of lgbm_global against seasonal_naive and auto_ets; writes a JSON report.
 
@@ -71,6 +76,7 @@ def backtest(
         from models.errors import InvalidInput
         from models.forecasting.baselines import AutoETSForecaster
         from models.forecasting.frames import validate_long
+        from models.forecasting.programmes import COVER_COLUMNS, load_programmes
         from models.forecasting.reconcile import Hierarchy
         from training.forecasting import store
         from training.forecasting.backtest import backtest as run_backtest
@@ -100,6 +106,14 @@ def backtest(
             cols = _hierarchy(df, hierarchy, hierarchy_columns)
             hier = Hierarchy.from_columns(cols) if cols else None
             supply_df = read_long(supply) if supply is not None else None
+        if programmes is not None:
+            lgbm_params["programmes"] = load_programmes(programmes)
+            missing = [c for c in COVER_COLUMNS if c not in df.columns]
+            if missing:
+                raise InvalidInput(
+                    f"--programmes needs the {missing} columns of each series", field="programmes"
+                )
+            cols += [c for c in COVER_COLUMNS if c not in cols]
         if until:
             end = pd.Timestamp(f"{until}-01")
             df = df[df["ds"] <= end]

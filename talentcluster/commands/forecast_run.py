@@ -19,6 +19,7 @@ def run_store(
     *, horizon: int | None, cutoffs: int, jobs: int, promote: str, progress: str, trees: int | None = None
 ) -> None:
     """Read the database, fit demand and supply, reconcile, assess shortages, write and register a version."""
+    from models.forecasting.programmes import load_programmes
     from talentcluster.commands.data import _database
     from training.forecasting.run import run_forecast
 
@@ -34,6 +35,8 @@ def run_store(
         )
 
     with domain_errors():
+        if cfg.programme_calendar is not None:
+            params.setdefault("programmes", load_programmes(cfg.programme_calendar))
         factory = _database()
         kwargs = dict(
             reference_dir=cfg.reference_dir,

@@ -43,6 +43,7 @@ from models.forecast_artifact import (
 from models.forecasting.frames import DS, ID, month_index
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.persistence import data_sha256, library_versions, read_card, save_forecaster
+from models.forecasting.programmes import COVER_COLUMNS
 from models.forecasting.shortage import ShortageRule, assess_shortage
 from models.storage.database import transaction
 from models.storage.observations import read_observations
@@ -98,6 +99,8 @@ def _model_columns(params: dict) -> list[str]:
     cols += [*params.get("known_exog", ()), *params.get("unknown_exog", ())]
     if params.get("share_group"):
         cols += [params["share_group"], *params.get("share_context", ("zone", "segment"))]
+    if params.get("programmes"):
+        cols += list(COVER_COLUMNS)
     return list(dict.fromkeys(cols))
 
 

@@ -82,6 +82,10 @@ def simulate(
     write(observations, "observations.parquet")
     write(truth, "truth/observations.parquet")
     dump([p.as_json() for p in world.programmes], "truth/programmes.json")
+    # The announced calendar is public (a known input of the demand forecast); the lifts stay hidden.
+    announced = pd.DataFrame([p.as_json() for p in world.programmes]).drop(columns="lift")
+    (out_dir / "programmes.csv").write_text(announced.to_csv(index=False), encoding="utf-8")
+    files.append(out_dir / "programmes.csv")
     dump(
         {
             "seed": seed,

@@ -60,14 +60,19 @@ def test_the_test_would_catch_a_leak():
 
 def test_known_exogenous_input_enters_at_the_target_month_only():
     values, exog = _data()
-    o, col = 30, SPEC.names.index("programme")
+    o = 30
+    col, change = SPEC.names.index("programme"), SPEC.names.index("programme_change")
     before = _features(values, exog, o)
     exog["programme"][:, o + 13 :] = 99.0  # after the last target month (o + 12): irrelevant
     np.testing.assert_array_equal(before, _features(values, exog, o))
     exog["programme"][:, o + 1] = 42.0  # the h = 1 target month
     after = _features(values, exog, o)
     assert (after[::12, col] == 42.0).all()
-    np.testing.assert_array_equal(np.delete(after, col, axis=1), np.delete(before, col, axis=1))
+    # Its change over the horizon: from the origin's value (known then) to the target month's.
+    np.testing.assert_allclose(after[::12, change], 42.0 - exog["programme"][:, o], rtol=1e-6)
+    np.testing.assert_array_equal(
+        np.delete(after, [col, change], axis=1), np.delete(before, [col, change], axis=1)
+    )
 
 
 def test_scale_at_an_origin_reads_only_the_past():
