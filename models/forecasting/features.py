@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from models.forecasting.programmes import PROGRAMME_RAMP, ProgrammeInputs
+
 LOOKBACK = 36  # months of history any feature may read; the artifact keeps this much
 SCALE_WINDOW = 12
 
@@ -93,6 +95,7 @@ class FeatureSpec:
     # unknown inputs (a group's share deviations, :func:`group_share`) that carry the pooled level back to
     # the group's long-run share: ``pool_level3_at_{c}`` and ``pool_same_month_y1_x_growth_at_{c}``
     share_levels: tuple[str, ...] = ()
+    programmes: bool = False  # phase-in of the announced policy programmes (:mod:`programmes`)
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +114,8 @@ class FeatureSpec:
             names += list(POOL_FEATURES)
             for c in self.share_levels:
                 names += [f"pool_level3_at_{c}", f"pool_same_month_y1_x_growth_at_{c}"]
+        if self.programmes:
+            names += [PROGRAMME_RAMP, f"{PROGRAMME_RAMP}_change"]
         names += list(self.known_exog)
         names += [f"{c}_change" for c in self.known_exog]
         names += [f"{c}_lag1" for c in self.unknown_exog]
@@ -209,6 +214,7 @@ def build_features(
     *,
     exog: dict[str, np.ndarray] | None = None,
     static_codes: dict[str, np.ndarray] | None = None,
+    programmes: ProgrammeInputs | None = None,
 ) -> np.ndarray:
     """Feature matrix ``(len(i), len(spec.names))`` float32 for rows (series i, origin column o, horizon h).
 
@@ -290,6 +296,11 @@ def build_features(
             back_to_share = np.exp(-_take(exog[c], i, o))
             f[f"pool_level3_at_{c}"] = f["pool_level3"] * back_to_share
             f[f"pool_same_month_y1_x_growth_at_{c}"] = f["pool_same_month_y1_x_growth"] * back_to_share
+    if spec.programmes:
+        # As announced at the origin: at the target month, and its change since the origin.
+        ramp_at = programmes.phase_in(i, start + o, start + t)
+        f[PROGRAMME_RAMP] = ramp_at
+        f[f"{PROGRAMME_RAMP}_change"] = ramp_at - programmes.phase_in(i, start + o, start + o)
     for c in spec.known_exog:
         f[c] = _take(exog[c], i, t)
         # What the input does over the horizon: the lags already carry its effect up to the origin.

@@ -59,7 +59,7 @@ from models.forecasting.frames import (
     to_panel,
     validate_long,
 )
-from models.forecasting.programmes import COVER_COLUMNS, PROGRAMME_RAMP, check_programme, ramp_matrix
+from models.forecasting.programmes import COVER_COLUMNS, ProgrammeInputs, check_programme
 
 MIN_TRAIN_MONTHS = 24
 WEIGHTINGS = ("none", "mase")
@@ -68,14 +68,14 @@ WEIGHTINGS = ("none", "mase")
 class GlobalLGBMForecaster(Forecaster):
     """Global LightGBM forecaster over long monthly frames (``unique_id, ds, y`` + exogenous columns).
 
-    ``known_exog``: columns whose future values are known at the cut-off (policy programmes, planned
-    industry growth) — ``predict`` needs them in ``X_future``. ``unknown_exog``: columns only observed up to
+    ``known_exog``: columns whose future values are known at the cut-off (planned industry growth) —
+    ``predict`` needs them in ``X_future``. ``unknown_exog``: columns only observed up to
     the cut-off; they enter at their origin value. ``programmes``: the announced policy programmes
-    (``models.forecasting.programmes``); their phase-in, ``programme_ramp``, is a known input computed
-    from the calendar for every month, so ``predict`` needs no ``X_future`` for it; the frame needs
-    ``industry`` and ``segment`` columns. ``static_features``: per-series categorical columns
-    (e.g. hierarchy levels). ``nonnegative='auto'`` clips forecasts at 0 when the training data has no
-    negative value (counts of postings and job seekers).
+    (``models.forecasting.programmes``); their phase-in as announced at each origin, at the target month
+    and its change since the origin, is computed from the calendar, so ``predict`` needs no ``X_future``
+    for it; the frame needs ``industry`` and ``segment`` columns. ``static_features``: per-series
+    categorical columns (e.g. hierarchy levels). ``nonnegative='auto'`` clips forecasts at 0 when the
+    training data has no negative value (counts of postings and job seekers).
     """
 
     name = "lgbm_global"
@@ -188,7 +188,8 @@ class GlobalLGBMForecaster(Forecaster):
         return FeatureSpec(
             lags=lags,
             windows=windows,
-            known_exog=(*self.known_exog, *((PROGRAMME_RAMP,) if self.programmes else ())),
+            known_exog=tuple(self.known_exog),
+            programmes=bool(self.programmes),
             unknown_exog=(
                 *self.unknown_exog,
                 *group_feature_names(
@@ -285,12 +286,9 @@ class GlobalLGBMForecaster(Forecaster):
         K = self._calibration_size(T)
         exog = {c: _numeric_panel(df, c, panel.ids) for c in exog_cols}
         if self.programmes:
-            self.programmes_ = tuple(
-                check_programme(p, f"programmes[{k}]") for k, p in enumerate(self.programmes)
-            )
             first = df.groupby(ID)[list(cover)].first().astype(str).reindex(panel.ids)
             self.programme_cover_ = {c: first[c].to_numpy() for c in cover}
-            exog[PROGRAMME_RAMP] = self._programme_ramp(panel.start, T)
+            self._lay_programmes()
         for g in groups:
             first = df.groupby(ID)[g].first().astype(str).reindex(panel.ids)
             codes = pd.Index(sorted(first.unique())).get_indexer(first)
@@ -439,7 +437,18 @@ class GlobalLGBMForecaster(Forecaster):
                 f"too little data to train: {len(i)} (series, origin, horizon) rows with an observed target",
                 field="y",
             )
-        X = build_features(spec, panel.values, scale, panel.start, i, o, h, exog=exog, static_codes=statics)
+        X = build_features(
+            spec,
+            panel.values,
+            scale,
+            panel.start,
+            i,
+            o,
+            h,
+            exog=exog,
+            static_codes=statics,
+            programmes=self._programme_inputs(),
+        )
         y = panel.values[i, o + h] / scale[i, o]
         data = lgb.Dataset(
             X,
@@ -476,7 +485,18 @@ class GlobalLGBMForecaster(Forecaster):
         if np.isin(np.arange(1, H + 1), h[ordinary]).all():
             ok = ordinary
         i, o, h = i[ok], o[ok], h[ok]
-        X = build_features(spec, panel.values, scale, panel.start, i, o, h, exog=exog, static_codes=statics)
+        X = build_features(
+            spec,
+            panel.values,
+            scale,
+            panel.start,
+            i,
+            o,
+            h,
+            exog=exog,
+            static_codes=statics,
+            programmes=self._programme_inputs(),
+        )
         s = scale[i, o]
         yhat = (booster.predict(X, num_threads=self._threads(len(X))) + self._margin(X, spec)) * s
         return (
@@ -517,14 +537,21 @@ class GlobalLGBMForecaster(Forecaster):
         exog = dict(self.history_exog_)
         if self.known_exog:
             exog.update(self._future_exog(h, X_future))
-        if self.programmes:
-            exog[PROGRAMME_RAMP] = self._programme_ramp(hist.start, L + h)
         scale = origin_scale(hist.values, self.fallback_scale_)
         i = np.repeat(np.arange(n), h)
         o = np.full(n * h, L - 1)
         hh = np.tile(np.arange(1, h + 1), n)
         X = build_features(
-            self.spec_, hist.values, scale, hist.start, i, o, hh, exog=exog, static_codes=self.static_codes_
+            self.spec_,
+            hist.values,
+            scale,
+            hist.start,
+            i,
+            o,
+            hh,
+            exog=exog,
+            static_codes=self.static_codes_,
+            programmes=self._programme_inputs(),
         )
         return X, scale[:, L - 1][:, None]
 
@@ -548,9 +575,14 @@ class GlobalLGBMForecaster(Forecaster):
         out.insert(0, ID, np.repeat(hist.ids, h))
         return out
 
-    def _programme_ramp(self, start: int, n_months: int) -> np.ndarray:
+    def _lay_programmes(self) -> None:
+        """The calendar over the series (from ``programme_cover_``), for :func:`build_features`."""
+        checked = [check_programme(p, f"programmes[{k}]") for k, p in enumerate(self.programmes)]
         cover = self.programme_cover_
-        return ramp_matrix(self.programmes_, cover["industry"], cover["segment"], start, n_months)
+        self.programme_inputs_ = ProgrammeInputs.build(checked, cover["industry"], cover["segment"])
+
+    def _programme_inputs(self) -> ProgrammeInputs | None:
+        return self.programme_inputs_ if self.programmes else None
 
     def _future_exog(self, h: int, X_future: pd.DataFrame | None) -> dict[str, np.ndarray]:
         hist = self.history_

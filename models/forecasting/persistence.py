@@ -22,7 +22,6 @@ from models.errors import ArtifactIncompatible, InvalidInput
 from models.forecasting.features import LOOKBACK
 from models.forecasting.frames import DS, ID, Panel, month_index, month_start
 from models.forecasting.lgbm import GlobalLGBMForecaster
-from models.forecasting.programmes import check_programme
 
 KIND = "forecaster"
 FORMAT_VERSION = 1
@@ -180,8 +179,8 @@ def load_forecaster(directory: Path) -> GlobalLGBMForecaster:
     model.static_codes_ = {k: np.asarray(v, dtype=np.int64) for k, v in state["static_codes"].items()}
     model.fallback_scale_ = np.asarray(state["fallback_scale"])
     if model.programmes:
-        model.programmes_ = tuple(check_programme(p) for p in model.programmes)
         model.programme_cover_ = {k: np.asarray(v, dtype=object) for k, v in state["programme_cover"].items()}
+        model._lay_programmes()
     model.clip_nonnegative_ = state["clip_nonnegative"]
     model.history_ = Panel(
         ids=np.asarray(ids, dtype=object), start=start, values=frame["y"].to_numpy(np.float64).reshape(n, L)

@@ -1,10 +1,12 @@
-"""Policy programmes (人才专项计划) as a known exogenous input of the forecast.
+"""Policy programmes (人才专项计划) as a known input of the forecast.
 
 A bureau announces a programme for one industry chain or one segment of it, with a start month and a
-phase-in period; postings in the covered series rise as it ramps up. The calendar is known ahead, so the
-forecaster reads it at the target month: ``programme_ramp`` is, per series and month, the sum over the
-programmes covering the series of ``clip((month − start + 1) / ramp_months, 0, 1)``. How much a programme
-lifts postings is not in the calendar: the model learns it from the earlier programmes.
+phase-in period; postings in the covered series rise as it ramps up. Once announced, its schedule is
+known ahead, so the forecaster reads it at the target month: ``programme_ramp`` is, for a series, an
+origin and a target month, the sum over the programmes covering the series **and announced by the
+origin** of ``clip((month − start + 1) / ramp_months, 0, 1)`` — a backtest sees only what was announced
+at its cut-off (PITFALLS: exogenous leakage). ``announced_month`` defaults to the start month. How much a
+programme lifts postings is not in the calendar: the model learns it from the earlier programmes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,7 @@ from models.errors import InvalidInput
 
 PROGRAMME_RAMP = "programme_ramp"
 COVER_COLUMNS = ("industry", "segment")  # long-frame columns a programme is matched on
-FIELDS = ("code", "industry_code", "segment_code", "start_month", "ramp_months")
+FIELDS = ("code", "industry_code", "segment_code", "start_month", "ramp_months", "announced_month")
 
 
 def load_programmes(path: str | Path) -> tuple[dict, ...]:
@@ -52,9 +55,14 @@ def check_programme(row: object, where: str = "programme") -> dict:
     for col in ("code", "industry_code", "start_month", "ramp_months"):
         if str(row.get(col) or "").strip() == "":
             raise InvalidInput(f"{where}: {col} is missing", field=col)
-    start = str(row["start_month"]).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
-        raise InvalidInput(f"{where}: start_month must be YYYY-MM, got {start!r}", field="start_month")
+    start = _month(row, "start_month", where)
+    announced = (
+        _month(row, "announced_month", where) if str(row.get("announced_month") or "").strip() else start
+    )
+    if announced > start:
+        raise InvalidInput(
+            f"{where}: announced_month {announced} is after start_month {start}", field="announced_month"
+        )
     try:
         ramp = int(row["ramp_months"])
     except (ValueError, TypeError) as exc:
@@ -67,18 +75,51 @@ def check_programme(row: object, where: str = "programme") -> dict:
         "segment_code": str(row.get("segment_code") or "").strip() or None,
         "start_month": start,
         "ramp_months": ramp,
+        "announced_month": announced,
     }
 
 
-def ramp_matrix(
-    programmes: Sequence[dict], industry: np.ndarray, segment: np.ndarray, start: int, n_months: int
-) -> np.ndarray:
-    """``(n series, n_months)`` phase-in from month index ``start`` (months since 1970-01) on."""
-    months = start + np.arange(n_months)
-    out = np.zeros((len(industry), n_months))
-    for p in programmes:
-        covered = segment == p["segment_code"] if p["segment_code"] else industry == p["industry_code"]
-        year, month = map(int, p["start_month"].split("-"))
-        first = (year - 1970) * 12 + month - 1
-        out[covered] += np.clip((months - first + 1) / p["ramp_months"], 0.0, 1.0)
-    return out
+def _month(row: dict, col: str, where: str) -> str:
+    value = str(row[col]).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise InvalidInput(f"{where}: {col} must be YYYY-MM, got {value!r}", field=col)
+    return value
+
+
+def _index(month: str) -> int:
+    year, m = map(int, month.split("-"))
+    return (year - 1970) * 12 + m - 1
+
+
+@dataclass(frozen=True)
+class ProgrammeInputs:
+    """The calendar laid over the series: ``cover[i, p]`` is True when programme p covers series i."""
+
+    cover: np.ndarray  # (n series, P) bool
+    start: np.ndarray  # (P,) month index (months since 1970-01)
+    ramp: np.ndarray  # (P,)
+    announced: np.ndarray  # (P,) month index
+
+    @classmethod
+    def build(cls, programmes: Sequence[dict], industry: np.ndarray, segment: np.ndarray) -> ProgrammeInputs:
+        industry, segment = np.asarray(industry), np.asarray(segment)
+        cover = np.zeros((len(industry), len(programmes)), dtype=bool)
+        for k, p in enumerate(programmes):
+            cover[:, k] = (
+                segment == p["segment_code"] if p["segment_code"] else industry == p["industry_code"]
+            )
+        return cls(
+            cover=cover,
+            start=np.array([_index(p["start_month"]) for p in programmes], dtype=np.int64),
+            ramp=np.array([p["ramp_months"] for p in programmes], dtype=np.float64),
+            announced=np.array([_index(p["announced_month"]) for p in programmes], dtype=np.int64),
+        )
+
+    def phase_in(self, i: np.ndarray, origin: np.ndarray, month: np.ndarray) -> np.ndarray:
+        """Per row: the summed phase-in at ``month`` of the programmes covering series ``i`` and announced
+        by ``origin`` (month indices)."""
+        out = np.zeros(len(i))
+        for k in range(len(self.start)):
+            known = self.cover[i, k] & (self.announced[k] <= origin)
+            out += known * np.clip((month - self.start[k] + 1) / self.ramp[k], 0.0, 1.0)
+        return out

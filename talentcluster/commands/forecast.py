@@ -38,7 +38,8 @@ TRUTH_HELP = "Store input only: truth/observations.parquet; scores the forecasts
 JOBS_HELP = "2: the statistical baseline fits in a second process beside LightGBM; 1: one after another."
 PROGRAMMES_HELP = (
     "Calendar of announced policy programmes (CSV or JSON: code, industry_code, segment_code, start_month, "
-    "ramp_months), read by the LightGBM model as a known input; needs industry and segment columns."
+    "ramp_months[, announced_month]), read by the LightGBM model as a known input from the month each is "
+    "announced (default: its start); needs industry and segment columns."
 )
 ETS_HELP = "AutoETS model space, statsforecast notation ('ZZZ' = full search; 'ANA' is ~10x faster)."
 

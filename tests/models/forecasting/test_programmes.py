@@ -7,23 +7,19 @@ import pandas as pd
 import pytest
 
 from models.errors import InvalidInput
+from models.forecasting.features import FeatureSpec, build_features, origin_scale
 from models.forecasting.frames import month_index
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.persistence import load_forecaster, save_forecaster
-from models.forecasting.programmes import load_programmes, ramp_matrix
+from models.forecasting.programmes import ProgrammeInputs, check_programme, load_programmes
 
 MONTHS = pd.date_range("2016-01-01", periods=84, freq="MS")
 LIFT = 0.5
 
 
-def _programme(code, segment, start, ramp=6):
-    return {
-        "code": code,
-        "industry_code": "A",
-        "segment_code": segment,
-        "start_month": start,
-        "ramp_months": ramp,
-    }
+def _programme(code, segment, start, ramp=6, announced=None):
+    row = {"code": code, "industry_code": "A", "segment_code": segment, "start_month": start}
+    return check_programme({**row, "ramp_months": ramp, "announced_month": announced})
 
 
 # Two programmes in the history teach the lift; the third starts in the last observed month.
@@ -38,8 +34,10 @@ def _market(seed=0) -> pd.DataFrame:
     """40 series in 4 segments of chain A; each programme lifts its segment's postings by LIFT once ramped."""
     rng = np.random.default_rng(seed)
     segments = np.array([f"A-{s % 4}" for s in range(40)])
-    start = int(month_index(MONTHS[:1])[0])
-    horizon_ramp = ramp_matrix(PROGRAMMES, np.full(40, "A"), segments, start, len(MONTHS) + 6)
+    horizon_ramp = np.zeros((40, len(MONTHS) + 6))  # the simulated truth, written out independently
+    for p in PROGRAMMES:
+        k = np.arange(len(MONTHS) + 6) - list(MONTHS.strftime("%Y-%m")).index(p["start_month"])
+        horizon_ramp[segments == p["segment_code"]] += np.clip((k + 1) / p["ramp_months"], 0, 1)
     season = 1 + 0.1 * np.sin(2 * np.pi * np.arange(len(MONTHS) + 6) / 12)
     mean = 30 * season[None, :] * (1 + LIFT * horizon_ramp)
     y = rng.poisson(mean[:, : len(MONTHS)])
@@ -55,16 +53,46 @@ def _market(seed=0) -> pd.DataFrame:
     return frame, mean[:, len(MONTHS) :]
 
 
-def test_ramp_is_the_sum_of_clipped_phase_ins_of_the_programmes_covering_a_series():
-    programmes = (
+def _month(label: str) -> int:
+    return int(month_index(pd.DatetimeIndex([f"{label}-01"]))[0])
+
+
+def test_phase_in_sums_the_programmes_covering_a_series_and_announced_by_the_origin():
+    programmes = [
         _programme("S", "A-1", "2020-01", ramp=4),
-        {**_programme("C", None, "2020-03", ramp=2), "segment_code": None},
-    )
-    start = int(month_index(pd.DatetimeIndex(["2019-12-01"]))[0])
-    r = ramp_matrix(programmes, np.array(["A", "A", "B"]), np.array(["A-1", "A-2", "B-1"]), start, 6)
-    assert r[0].tolist() == [0, 0.25, 0.5, 1.25, 2.0, 2.0]  # segment programme plus the chain's
-    assert r[1].tolist() == [0, 0, 0, 0.5, 1.0, 1.0]  # the chain's only
-    assert r[2].tolist() == [0] * 6  # another chain
+        {**_programme("C", "A-1", "2020-03", ramp=2), "segment_code": None},  # the whole chain A
+    ]
+    inputs = ProgrammeInputs.build(programmes, np.array(["A", "A", "B"]), np.array(["A-1", "A-2", "B-1"]))
+    months = _month("2019-12") + np.arange(6)
+    origin = np.full(6, _month("2020-03"))  # both have started: both announced
+    at = {i: inputs.phase_in(np.full(6, i), origin, months).tolist() for i in range(3)}
+    assert at[0] == [0, 0.25, 0.5, 1.25, 2.0, 2.0]  # segment programme plus the chain's
+    assert at[1] == [0, 0, 0, 0.5, 1.0, 1.0]  # the chain's only
+    assert at[2] == [0] * 6  # another chain
+    # Standing in 2020-02, the chain's programme (starting 2020-03, announced then) is not known yet.
+    early = inputs.phase_in(np.full(6, 1), np.full(6, _month("2020-02")), months)
+    assert early.tolist() == [0] * 6
+
+
+def test_features_at_an_origin_never_see_a_programme_announced_after_it():
+    values = np.random.default_rng(0).uniform(10, 50, (2, 60))
+    start, o = _month("2019-01"), 40  # origin 2022-05
+    spec = FeatureSpec(programmes=True)
+    cols = [spec.names.index("programme_ramp"), spec.names.index("programme_ramp_change")]
+
+    def features(programme):
+        inputs = ProgrammeInputs.build([programme], np.array(["A", "A"]), np.array(["A-1", "A-2"]))
+        i, h = np.repeat([0, 1], 12), np.tile(np.arange(1, 13), 2)
+        return build_features(
+            spec, values, origin_scale(values), start, i, np.full(24, o), h, programmes=inputs
+        )
+
+    later = features(_programme("P", "A-1", "2022-08"))  # starts in the horizon, announced then
+    assert (later[:, cols] == 0).all()
+    ahead = features(_programme("P", "A-1", "2022-08", announced="2022-01"))  # announced before the origin
+    assert ahead[11, cols[0]] == 1.0 and ahead[11, cols[1]] == 1.0  # ramped up by 2023-05, from 0
+    assert (ahead[12:, cols] == 0).all()  # the other segment
+    np.testing.assert_array_equal(np.delete(later, cols, axis=1), np.delete(ahead, cols, axis=1))
 
 
 def test_forecaster_carries_an_announced_programme_into_the_forecast():
@@ -127,5 +155,6 @@ def test_calendar_file_errors_name_the_entry_and_the_field(tmp_path):
             "segment_code": None,
             "start_month": "2024-03",
             "ramp_months": 6,
+            "announced_month": "2024-03",  # by default, when it starts
         },
     )

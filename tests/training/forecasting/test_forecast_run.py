@@ -23,6 +23,7 @@ from tests.forecast_factory import FAST_PARAMS, HORIZON, tiny_store_database
 from training.forecasting.levels import check_levels, node_table, reconcile_levels
 from training.forecasting.run import run_forecast
 from training.forecasting.synthetic import synthetic_panel
+from training.forecasting.train import ARTIFACT_KIND
 
 NOW = datetime(2026, 11, 24, 10, 0, 5, tzinfo=UTC)
 
@@ -207,6 +208,30 @@ def test_cli_train_store_then_promote_and_list(store, tmp_path, monkeypatch):
     assert f"* {result['version']}" in listing
     res = runner.invoke(app, ["forecast", "promote", "no-such-version"])
     assert res.exit_code == 2
+
+
+def test_a_store_run_reads_the_installations_programme_calendar(store, tmp_path, monkeypatch):
+    from talentcluster.cli import app
+
+    home = tmp_path / "home"
+    home.mkdir()
+    segment = store["scope"]["segments"][0]
+    (home / "programmes.csv").write_text(
+        "code,industry_code,segment_code,start_month,ramp_months\n"
+        f"PRG-01,{store['scope']['industry']},{segment},2022-03,6\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TALENTCLUSTER_HOME", str(home))
+    monkeypatch.setenv("TALENTCLUSTER_DATABASE_URL", store["url"])
+    monkeypatch.setenv("TALENTCLUSTER_FORECAST_PARAMS", json.dumps(FAST_PARAMS))
+    res = CliRunner().invoke(
+        app, ["forecast", "train", "--store", "--horizon", str(HORIZON), "--jobs", "1", "--progress", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    version = json.loads(res.stdout.strip().splitlines()[-1])["result"]["version"]
+    card = json.loads((home / "artifacts" / ARTIFACT_KIND / version / "card.json").read_text())
+    assert {"programme_ramp", "programme_ramp_change"} <= set(card["features"])
+    assert [p["segment_code"] for p in card["parameters"]["programmes"]] == [segment]
 
 
 def test_a_run_with_cutoffs_keeps_its_backtest_report_beside_the_card(store):
