@@ -36,8 +36,8 @@ contracts: setup
 
 # The backtest notebook: run the backtest on a simulated market, then execute the notebook over its files.
 notebooks: setup
-	$(BIN)/talentcluster data simulate --seed 11 --no-load --out var/sim/fc-11 --profiles 100
+	$(BIN)/talentcluster data simulate --seed 11 --cutoff 2026-11 --no-load --out var/sim/fc-11 --profiles 100
 	$(BIN)/talentcluster forecast backtest --input var/sim/fc-11/observations.parquet \
-	  --truth var/sim/fc-11/truth/observations.parquet --horizon 12 --cutoffs 3 --ets-model ANA \
-	  --report var/fc/report-h12.json --forecasts var/fc/forecasts-h12.parquet
+	  --truth var/sim/fc-11/truth/observations.parquet --programmes var/sim/fc-11/programmes.csv \
+	  --horizon 12 --cutoffs 3 --ets-model ANA --report var/fc/report-h12.json --forecasts var/fc/forecasts-h12.parquet
 	$(BIN)/python -m training.forecasting.notebook
