@@ -437,18 +437,7 @@ class GlobalLGBMForecaster(Forecaster):
                 f"too little data to train: {len(i)} (series, origin, horizon) rows with an observed target",
                 field="y",
             )
-        X = build_features(
-            spec,
-            panel.values,
-            scale,
-            panel.start,
-            i,
-            o,
-            h,
-            exog=exog,
-            static_codes=statics,
-            programmes=self._programme_inputs(),
-        )
+        X = self._features(ctx, i, o, h)
         y = panel.values[i, o + h] / scale[i, o]
         data = lgb.Dataset(
             X,
@@ -464,6 +453,21 @@ class GlobalLGBMForecaster(Forecaster):
             free_raw_data=True,
         )
         return lgb.train(self._lgb_params(len(y), member), data, num_boost_round=self.n_estimators)
+
+    def _features(self, ctx, i, o, h) -> np.ndarray:
+        spec, panel, scale, exog, statics = ctx
+        return build_features(
+            spec,
+            panel.values,
+            scale,
+            panel.start,
+            i,
+            o,
+            h,
+            exog=exog,
+            static_codes=statics,
+            programmes=self._programme_inputs(),
+        )
 
     def _calibrate(
         self, booster, ctx, cut: int, rng, *, until: int | None = None, share: float = 1.0
@@ -485,18 +489,7 @@ class GlobalLGBMForecaster(Forecaster):
         if np.isin(np.arange(1, H + 1), h[ordinary]).all():
             ok = ordinary
         i, o, h = i[ok], o[ok], h[ok]
-        X = build_features(
-            spec,
-            panel.values,
-            scale,
-            panel.start,
-            i,
-            o,
-            h,
-            exog=exog,
-            static_codes=statics,
-            programmes=self._programme_inputs(),
-        )
+        X = self._features(ctx, i, o, h)
         s = scale[i, o]
         yhat = (booster.predict(X, num_threads=self._threads(len(X))) + self._margin(X, spec)) * s
         return (
