@@ -145,5 +145,6 @@ def simulate(
             files += [(p, "profiles") for p in sorted((out / "profiles").glob("part-*.parquet"))]
             import_paths(factory, files, skip_invalid=False)
             # The simulated market's announced programmes become this installation's calendar.
+            cfg.home.mkdir(parents=True, exist_ok=True)  # with PostgreSQL, nothing else may have made it
             shutil.copyfile(out / "programmes.csv", cfg.home / "programmes.csv")
             console.print(f"loaded into {cfg.resolved_database_url.split('@')[-1]}")
