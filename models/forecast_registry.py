@@ -33,10 +33,18 @@ def list_versions(session: Session) -> list[ModelVersion]:
     return list(session.scalars(query.order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())))
 
 
-def get_version(session: Session, version: str) -> ModelVersion:
-    row = session.scalar(
+def _find(session: Session, version: str) -> ModelVersion | None:
+    return session.scalar(
         select(ModelVersion).where(ModelVersion.kind == KIND, ModelVersion.version == version)
     )
+
+
+def exists(session: Session, version: str) -> bool:
+    return _find(session, version) is not None
+
+
+def get_version(session: Session, version: str) -> ModelVersion:
+    row = _find(session, version)
     if row is None:
         raise NotFound(f"unknown forecaster version {version!r}", field="version")
     return row

@@ -217,6 +217,9 @@ def run_forecast(
 
     say("reading observations", 0.02)
     with factory() as session:
+        # Another home sharing this database may have registered the same second's version.
+        if forecast_registry.exists(session, version):
+            raise Conflict(f"forecaster version {version} is already registered; try again in a second")
         obs = read_observations(session)
     taxonomy = Taxonomy.load(reference_dir)
     frames = long_frames(obs, reference_dir)

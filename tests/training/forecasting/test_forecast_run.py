@@ -210,28 +210,43 @@ def test_cli_train_store_then_promote_and_list(store, tmp_path, monkeypatch):
     assert res.exit_code == 2
 
 
-def test_a_store_run_reads_the_installations_programme_calendar(store, tmp_path, monkeypatch):
+def test_a_store_run_reads_the_installations_programme_calendar(tmp_path, monkeypatch):
     from talentcluster.cli import app
 
     home = tmp_path / "home"
     home.mkdir()
-    segment = store["scope"]["segments"][0]
-    (home / "programmes.csv").write_text(
-        "code,industry_code,segment_code,start_month,ramp_months\n"
-        f"PRG-01,{store['scope']['industry']},{segment},2022-03,6\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("TALENTCLUSTER_HOME", str(home))
-    monkeypatch.setenv("TALENTCLUSTER_DATABASE_URL", store["url"])
-    monkeypatch.setenv("TALENTCLUSTER_FORECAST_PARAMS", json.dumps(FAST_PARAMS))
-    res = CliRunner().invoke(
-        app, ["forecast", "train", "--store", "--horizon", str(HORIZON), "--jobs", "1", "--progress", "json"]
-    )
+    # Its own database: the module's may already hold a version named for this very second.
+    with tiny_store_database(home / "run.db") as tiny:
+        segment = tiny.scope["segments"][0]
+        (home / "programmes.csv").write_text(
+            "code,industry_code,segment_code,start_month,ramp_months\n"
+            f"PRG-01,{tiny.scope['industry']},{segment},2022-03,6\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("TALENTCLUSTER_HOME", str(home))
+        monkeypatch.setenv("TALENTCLUSTER_DATABASE_URL", tiny.url)
+        monkeypatch.setenv("TALENTCLUSTER_FORECAST_PARAMS", json.dumps(FAST_PARAMS))
+        args = ["forecast", "train", "--store", "--horizon", str(HORIZON), "--jobs", "1"]
+        args += ["--progress", "json"]
+        res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     version = json.loads(res.stdout.strip().splitlines()[-1])["result"]["version"]
     card = json.loads((home / "artifacts" / ARTIFACT_KIND / version / "card.json").read_text())
     assert {"programme_ramp", "programme_ramp_change"} <= set(card["features"])
     assert [p["segment_code"] for p in card["parameters"]["programmes"]] == [segment]
+
+
+def test_a_version_registered_from_another_home_is_a_conflict(store, first_run, tmp_path):
+    with pytest.raises(Conflict, match="already registered"):
+        run_forecast(
+            store["factory"],
+            reference_dir=REFERENCE_DIR,
+            artifacts_dir=tmp_path / "other-home" / "artifacts",
+            horizon=HORIZON,
+            params=FAST_PARAMS,
+            now=NOW,
+        )
+    assert not (tmp_path / "other-home" / "artifacts" / ARTIFACT_KIND / first_run.version).exists()
 
 
 def test_a_run_with_cutoffs_keeps_its_backtest_report_beside_the_card(store):
