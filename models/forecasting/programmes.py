@@ -123,3 +123,40 @@ class ProgrammeInputs:
             known = self.cover[i, k] & (self.announced[k] <= origin)
             out += known * np.clip((month - self.start[k] + 1) / self.ramp[k], 0.0, 1.0)
         return out
+
+
+def _month_label(index: int) -> str:
+    return f"{1970 + index // 12}-{index % 12 + 1:02d}"
+
+
+def programme_notes(
+    programmes: Sequence[dict], nodes: pd.DataFrame, origin: int, horizon: int
+) -> dict[str, list[tuple[str, str]]]:
+    """``{node: [(en, zh), …]}``: the programmes a shortage reason should name for each node.
+
+    A programme is named when it was announced by ``origin`` (a month index) and its phase-in moves
+    between a year before the origin and the end of the horizon — the window the reasons' y/y changes
+    look at. It covers a node whose segment it names, or any node of its chain (``nodes``: ``node`` and
+    the dimension columns ``industry``, ``segment``, empty above their level).
+    """
+    notes: dict[str, list[tuple[str, str]]] = {}
+    if not programmes or nodes.empty:
+        return notes
+    segment = nodes["segment"].to_numpy(dtype=object)
+    industry = nodes["industry"].to_numpy(dtype=object)
+    names = nodes["node"].to_numpy(dtype=object)
+    for p in programmes:
+        start, end = _index(p["start_month"]), _index(p["start_month"]) + int(p["ramp_months"]) - 1
+        if _index(p["announced_month"]) > origin or end < origin - 11 or start > origin + horizon:
+            continue
+        hit = industry == p["industry_code"]
+        if p["segment_code"]:
+            hit &= (segment == p["segment_code"]) | pd.isna(segment)
+        first, last = _month_label(start), _month_label(end)
+        note = (
+            f"talent programme {p['code']} phasing in {first} → {last}",
+            f"人才专项计划{p['code']}于{first}至{last}逐步落地",
+        )
+        for node in dict.fromkeys(names[hit]):
+            notes.setdefault(node, []).append(note)
+    return notes

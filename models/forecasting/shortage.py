@@ -130,13 +130,16 @@ def assess_shortage(
     indicators: pd.DataFrame | None = None,
     rule: ShortageRule | None = None,
     labels: dict[str, tuple[str, str]] | None = None,
+    notes: dict[str, list[tuple[str, str]]] | None = None,
     n_draws: int = 1000,
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per series: index, P(short), score, flag, the indicator breakdown and reasons (en, zh).
 
     ``indicators``: optional history ``unique_id, ds, days_to_fill, wage``. ``labels``: optional
-    ``{unique_id: (en name, zh name)}`` used in the sentences. Sorted by P(short), then score.
+    ``{unique_id: (en name, zh name)}`` used in the sentences. ``notes``: optional known drivers per
+    series, ``{unique_id: [(en, zh), …]}`` (a policy programme phasing in), added to its reasons. Sorted by
+    P(short), then score.
     """
     rule = rule or ShortageRule()
     out = shortage_probability(demand_fc, supply_fc, rule.threshold, n_draws=n_draws, seed=seed)
@@ -156,7 +159,7 @@ def assess_shortage(
     out["score"] = np.nansum(np.nan_to_num(subs) * w, axis=1) / w.sum(axis=1)
     out["s_index"], out["s_days_to_fill"], out["s_wage"] = subs.T
     out["flagged"] = out["p_short"] >= rule.flag_probability
-    reasons = [_reasons(r, (labels or {}).get(uid)) for uid, r in out.iterrows()]
+    reasons = [_reasons(r, (labels or {}).get(uid), (notes or {}).get(uid, ())) for uid, r in out.iterrows()]
     out["reason_en"] = [r[0] for r in reasons]
     out["reason_zh"] = [r[1] for r in reasons]
     out = out.reset_index().sort_values(["p_short", "score"], ascending=False, kind="stable")
@@ -167,8 +170,9 @@ def _pct(x: float) -> str:
     return f"{x * 100:+.0f}%"
 
 
-def _reasons(r: pd.Series, label: tuple[str, str] | None) -> tuple[str, str]:
-    """Drivers as sentences: demand and supply (larger change first), then the two strongest indicators."""
+def _reasons(r: pd.Series, label: tuple[str, str] | None, notes=()) -> tuple[str, str]:
+    """Drivers as sentences: demand and supply (larger change first), the two strongest indicators, then
+    the known drivers in ``notes``."""
     sides: list[tuple[float, str, str]] = []
     for col, en, zh in (
         ("postings_yoy", "postings", "岗位需求"),
@@ -197,10 +201,8 @@ def _reasons(r: pd.Series, label: tuple[str, str] | None) -> tuple[str, str]:
     drivers.sort(key=lambda d: d[0], reverse=True)
     chosen = sides + drivers[:2]
     idx, p = r["shortage_index"], r["p_short"]
-    en = "; ".join(d[1] for d in chosen)
-    zh = "；".join(d[2] for d in chosen)
-    where_en = f" in {label[0]}" if label else ""
-    where_zh = f"（{label[1]}）" if label else ""
-    en = f"{en}{where_en}; shortage index {idx:.2f}, P(short) {p:.0%}".lstrip("; ")
-    zh = f"{zh}{where_zh}；求人倍率{idx:.2f}，短缺概率{p * 100:.0f}%".lstrip("；")
+    en = "; ".join(d[1] for d in chosen) + (f" in {label[0]}" if label else "")
+    zh = "；".join(d[2] for d in chosen) + (f"（{label[1]}）" if label else "")
+    en = "; ".join([en, *(n[0] for n in notes), f"shortage index {idx:.2f}, P(short) {p:.0%}"]).lstrip("; ")
+    zh = "；".join([zh, *(n[1] for n in notes), f"求人倍率{idx:.2f}，短缺概率{p * 100:.0f}%"]).lstrip("；")
     return en, zh

@@ -43,7 +43,7 @@ from models.forecast_artifact import (
 from models.forecasting.frames import DS, ID, month_index
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.persistence import data_sha256, library_versions, read_card, save_forecaster
-from models.forecasting.programmes import COVER_COLUMNS
+from models.forecasting.programmes import COVER_COLUMNS, programme_notes
 from models.forecasting.shortage import ShortageRule, assess_shortage
 from models.storage.database import transaction
 from models.storage.observations import read_observations
@@ -163,9 +163,10 @@ def _indicator_history(obs: pd.DataFrame, nodes: pd.DataFrame, since: pd.Timesta
     )
 
 
-def _shortages(fc, history, indicators, labels, horizon: int, rule: ShortageRule) -> pd.DataFrame:
+def _shortages(fc, history, indicators, labels, rule: ShortageRule, notes: dict[int, dict]) -> pd.DataFrame:
+    """Shortage assessment over each window ``h ≤ H`` of ``notes`` (``{H: programme notes}``)."""
     parts = []
-    for H in [h for h in SHORTAGE_HORIZONS if h <= horizon]:
+    for H, window_notes in notes.items():
         window = fc[fc["h"] <= H]
         a = assess_shortage(
             history["postings"],
@@ -175,6 +176,7 @@ def _shortages(fc, history, indicators, labels, horizon: int, rule: ShortageRule
             indicators=indicators,
             rule=rule,
             labels=labels,
+            notes=window_notes,
             n_draws=500,
         )
         parts.append(a.assign(horizon=H))
@@ -247,7 +249,9 @@ def run_forecast(
         indicators = _indicator_history(obs, nodes, since)
         rule = ShortageRule()
         labels = _labels(nodes, taxonomy)
-        shortages = _shortages(fc, history, indicators, labels, horizon, rule)
+        calendar = params.get("programmes") or ()
+        notes = {H: programme_notes(calendar, nodes, origin, H) for H in SHORTAGE_HORIZONS if H <= horizon}
+        shortages = _shortages(fc, history, indicators, labels, rule, notes)
         seconds["shortages"], clock = time.perf_counter() - clock, time.perf_counter()
 
         report = None

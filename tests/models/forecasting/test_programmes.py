@@ -11,7 +11,7 @@ from models.forecasting.features import FeatureSpec, build_features, origin_scal
 from models.forecasting.frames import month_index
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.persistence import load_forecaster, save_forecaster
-from models.forecasting.programmes import ProgrammeInputs, check_programme, load_programmes
+from models.forecasting.programmes import ProgrammeInputs, check_programme, load_programmes, programme_notes
 
 MONTHS = pd.date_range("2016-01-01", periods=84, freq="MS")
 LIFT = 0.5
@@ -72,6 +72,30 @@ def test_phase_in_sums_the_programmes_covering_a_series_and_announced_by_the_ori
     # Standing in 2020-02, the chain's programme (starting 2020-03, announced then) is not known yet.
     early = inputs.phase_in(np.full(6, 1), np.full(6, _month("2020-02")), months)
     assert early.tolist() == [0] * 6
+
+
+def test_reasons_name_the_programmes_announced_and_moving_in_the_window():
+    nodes = pd.DataFrame(
+        {
+            "node": ["seg A-1", "seg A-2", "chain A", "chain B", "zone z"],
+            "industry": ["A", "A", "A", "B", None],
+            "segment": ["A-1", "A-2", None, None, None],
+        }
+    )
+    calendar = [
+        _programme("NOW", "A-1", "2023-10", ramp=6),  # phasing in across the origin
+        {**_programme("CHAIN", "A-1", "2024-06", announced="2023-11"), "segment_code": None},  # whole chain
+        _programme("LATE", "A-1", "2025-06"),  # starts after the 12-month window
+        _programme("OLD", "A-1", "2021-01"),  # fully phased in long before the last year
+        _programme("SECRET", "A-2", "2024-03", announced="2024-02"),  # announced after the origin
+    ]
+    notes = programme_notes(calendar, nodes, origin=_month("2023-12"), horizon=12)
+    codes = {node: [en.split()[2] for en, _ in ns] for node, ns in notes.items()}
+    assert codes == {"seg A-1": ["NOW", "CHAIN"], "seg A-2": ["CHAIN"], "chain A": ["NOW", "CHAIN"]}
+    assert notes["seg A-1"][0] == (
+        "talent programme NOW phasing in 2023-10 → 2024-03",
+        "人才专项计划NOW于2023-10至2024-03逐步落地",
+    )
 
 
 def test_features_at_an_origin_never_see_a_programme_announced_after_it():

@@ -220,7 +220,7 @@ def test_a_store_run_reads_the_installations_programme_calendar(tmp_path, monkey
         segment = tiny.scope["segments"][0]
         (home / "programmes.csv").write_text(
             "code,industry_code,segment_code,start_month,ramp_months\n"
-            f"PRG-01,{tiny.scope['industry']},{segment},2022-03,6\n",
+            f"PRG-01,{tiny.scope['industry']},{segment},2023-09,6\n",  # phasing in at the origin 2023-12
             encoding="utf-8",
         )
         monkeypatch.setenv("TALENTCLUSTER_HOME", str(home))
@@ -234,6 +234,12 @@ def test_a_store_run_reads_the_installations_programme_calendar(tmp_path, monkey
     card = json.loads((home / "artifacts" / ARTIFACT_KIND / version / "card.json").read_text())
     assert {"programme_ramp", "programme_ramp_change"} <= set(card["features"])
     assert [p["segment_code"] for p in card["parameters"]["programmes"]] == [segment]
+    shortages = pd.read_parquet(home / "artifacts" / ARTIFACT_KIND / version / "shortages.parquet")
+    named = shortages["reason_en"].str.contains("talent programme PRG-01 phasing in 2023-09 → 2024-02")
+    assert named.any() and shortages.loc[named, "reason_zh"].str.contains("人才专项计划PRG-01").all()
+    nodes = pd.read_parquet(home / "artifacts" / ARTIFACT_KIND / version / "nodes.parquet")
+    in_chain = nodes["segment"].eq(segment) | (nodes["segment"].isna() & nodes["industry"].notna())
+    assert set(shortages.loc[named, "node"]) == set(shortages["node"]) & set(nodes.loc[in_chain, "node"])
 
 
 def test_a_version_registered_from_another_home_is_a_conflict(store, first_run, tmp_path):
