@@ -234,6 +234,14 @@ def train(
     trees: Annotated[
         int | None, typer.Option("--trees", min=1, help="--store: LightGBM trees (default: tuned).")
     ] = None,
+    programmes: Annotated[
+        Path | None,
+        typer.Option(
+            "--programmes",
+            help=PROGRAMMES_HELP
+            + " --store: instead of TALENTCLUSTER_PROGRAMMES_FILE or <home>/programmes.csv.",
+        ),
+    ] = None,
 ) -> None:
     """Fit the global model and save a new artifact version with its card.
 
@@ -244,13 +252,21 @@ def train(
         raise typer.BadParameter("give exactly one of --input FILE or --store")
     if from_store:
         forecast_run.run_store(
-            horizon=horizon, cutoffs=cutoffs or 0, jobs=jobs, promote=promote, progress=progress, trees=trees
+            horizon=horizon,
+            cutoffs=cutoffs or 0,
+            jobs=jobs,
+            promote=promote,
+            progress=progress,
+            trees=trees,
+            programmes=programmes,
         )
         return
     with domain_errors():
+        from models.forecasting.programmes import load_programmes
         from training.forecasting.data import read_long
         from training.forecasting.train import train_forecaster
 
+        params = {"programmes": load_programmes(programmes)} if programmes is not None else None
         with _progress() as bar:
             task = bar.add_task("train", total=None)
             path = train_forecaster(
@@ -258,6 +274,7 @@ def train(
                 settings().artifacts_dir,
                 horizon=horizon or 12,
                 n_cutoffs=3 if cutoffs is None else cutoffs,
+                params=params,
                 progress=lambda m: bar.update(task, description=m),
             )
         typer.echo(str(path))

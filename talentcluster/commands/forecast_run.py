@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,9 +17,18 @@ PROMOTE_HELP = "if_none: serve the new version only when none serves yet; always
 
 
 def run_store(
-    *, horizon: int | None, cutoffs: int, jobs: int, promote: str, progress: str, trees: int | None = None
+    *,
+    horizon: int | None,
+    cutoffs: int,
+    jobs: int,
+    promote: str,
+    progress: str,
+    trees: int | None = None,
+    programmes: Path | None = None,
 ) -> None:
-    """Read the database, fit demand and supply, reconcile, assess shortages, write and register a version."""
+    """Read the database, fit demand and supply, reconcile, assess shortages, write and register a version.
+
+    ``programmes``: the calendar file, instead of the installation's (``settings().programme_calendar``)."""
     from models.forecasting.programmes import load_programmes
     from talentcluster.commands.data import _database
     from training.forecasting.run import run_forecast
@@ -35,7 +45,9 @@ def run_store(
         )
 
     with domain_errors():
-        if cfg.programme_calendar is not None:
+        if programmes is not None:
+            params["programmes"] = load_programmes(programmes)
+        elif cfg.programme_calendar is not None:
             params.setdefault("programmes", load_programmes(cfg.programme_calendar))
         factory = _database()
         kwargs = dict(

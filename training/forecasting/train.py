@@ -16,6 +16,7 @@ from models.errors import Conflict
 from models.forecasting.frames import DS, ID, validate_long
 from models.forecasting.lgbm import GlobalLGBMForecaster
 from models.forecasting.persistence import data_sha256, save_forecaster
+from models.forecasting.programmes import COVER_COLUMNS
 from training.forecasting.backtest import Progress, backtest
 
 ARTIFACT_KIND = "forecaster"
@@ -42,11 +43,12 @@ def train_forecaster(
     first and its headline metrics go into the card. Raises Conflict if that version already exists.
     """
     say = progress or (lambda _m: None)
-    df = validate_long(load(), required=tuple(params.get("known_exog", ())) if params else ())
     template = GlobalLGBMForecaster(horizon=horizon, **(params or {}))
+    cover = list(COVER_COLUMNS) if template.programmes else []
+    df = validate_long(load(), required=(*template.known_exog, *cover))
     metrics: dict = {}
     if n_cutoffs > 0:
-        keep = [ID, DS, "y", *template.known_exog, *template.unknown_exog, *template.static_features]
+        keep = [ID, DS, "y", *template.known_exog, *template.unknown_exog, *template.static_features, *cover]
         from training.forecasting.backtest import default_models
 
         models = default_models(horizon, **(params or {}))

@@ -86,3 +86,27 @@ def test_cli_reports_bad_input_as_one_line_and_exit_2(tmp_path):
     )
     assert res.exit_code == 2
     assert "missing column" in res.output
+
+
+def test_cli_train_reads_a_programme_calendar_for_a_long_file(df, tmp_path, monkeypatch):
+    from talentcluster.cli import app
+
+    monkeypatch.setenv("TALENTCLUSTER_HOME", str(tmp_path / "home"))
+    calendar = tmp_path / "programmes.csv"
+    calendar.write_text("code,industry_code,segment_code,start_month,ramp_months\nP1,A,A-1,2018-03,6\n")
+    bare, csv = tmp_path / "bare.csv", tmp_path / "series.csv"
+    df.to_csv(bare, index=False)
+    df.assign(industry="A", segment=["A-1" if int(u[1:]) % 2 else "A-2" for u in df["unique_id"]]).to_csv(
+        csv, index=False
+    )
+    args = ["forecast", "train", "--horizon", "3", "--cutoffs", "1", "--programmes", str(calendar)]
+    runner = CliRunner()
+    res = runner.invoke(app, [*args, "--input", str(bare)])
+    assert res.exit_code == 2 and "industry" in res.output  # the columns a programme is matched on
+    res = runner.invoke(app, [*args, "--input", str(csv)])
+    assert res.exit_code == 0, res.output
+    card = json.loads(
+        (latest_version(tmp_path / "home" / "artifacts" / "forecaster") / "card.json").read_text()
+    )
+    assert [p["code"] for p in card["parameters"]["programmes"]] == ["P1"]
+    assert "programme_ramp" in card["features"]
