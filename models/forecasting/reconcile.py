@@ -6,7 +6,8 @@ A *level* is a tuple of columns; its nodes are the distinct value combinations a
 
 Intervals at aggregate levels (a sum of bounds is not an interval of the sum — PITFALLS):
 * for a forecaster that keeps held-out calibration forecasts (``calibration_``), split conformal on the
-  aggregated calibration residuals of each level, scaled by the node's summed origin scale;
+  aggregated calibration residuals of each level, scaled by the node's summed origin scale, and moved
+  up by the skew of a sum of medians (:func:`sum_skew`) — the bottom-up point stays the plain sum;
 * otherwise the base forecaster is fitted on each aggregated series directly and its interval
   half-widths are centred on the bottom-up mean.
 """
@@ -177,6 +178,47 @@ def centred_scores(
     return out
 
 
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def sum_skew(cal: pd.DataFrame, horizon: int) -> np.ndarray:
+    """Per horizon 1..H: how far a sum of bottom forecasts falls short of the sum, per unit of scale.
+
+    The bottom forecasts are medians (an L1 objective, for MASE) and the errors of counts are skewed
+    right, so a sum of medians sits below the median of the sum: over the whole market the summed error
+    ``Σ(y − ŷ) / Σscale`` exceeds the scale-weighted median of the series' scaled errors by 5–8% of the
+    scale, growing with h, in the calibration forecasts and the final model's alike, at every cut-off of
+    two simulated markets (docs/forecasting.md, Intervals). That gap is the median over the calibration
+    origins of (summed error − weighted median error) — the booster's staleness and each origin's shared
+    shock move both terms and cancel. An aggregate's interval is centred that far above its bottom-up sum.
+    """
+    out = np.full(horizon, np.nan)
+    cal = cal[np.isfinite(cal["y"])]
+    r = ((cal["y"] - cal["yhat"]) / cal["scale"]).to_numpy(np.float64)
+    w = cal["scale"].to_numpy(np.float64)
+    ok = np.isfinite(r) & (w > 0)
+    frame = pd.DataFrame(
+        {"o": cal["origin"].to_numpy()[ok], "h": cal["h"].to_numpy()[ok], "r": r[ok], "w": w[ok]}
+    )
+    gaps: dict[int, list[float]] = {}
+    for (_, h), g in frame.groupby(["o", "h"], sort=False):
+        rr, ww = g["r"].to_numpy(), g["w"].to_numpy()
+        gaps.setdefault(int(h), []).append(float((rr * ww).sum() / ww.sum()) - _weighted_median(rr, ww))
+    for h, v in gaps.items():
+        if 1 <= h <= horizon:
+            out[h - 1] = np.median(v)
+    return np.nan_to_num(pd.Series(out).ffill().to_numpy(), nan=0.0)
+
+
+def aggregate_bounds(mean: np.ndarray, half: np.ndarray, shift: np.ndarray, clip0: bool):
+    """``(lo, hi)`` of an aggregate: ``mean + shift ± half``, widened to hold ``mean`` (lo ≤ mean ≤ hi)."""
+    lo, hi = np.minimum(mean, mean + shift - half), np.maximum(mean, mean + shift + half)
+    return (np.maximum(lo, 0), np.maximum(hi, 0)) if clip0 else (lo, hi)
+
+
 class BottomUpForecaster(Forecaster):
     """Wraps a bottom-level forecaster; ``predict`` returns every level with a ``level`` column."""
 
@@ -200,9 +242,10 @@ class BottomUpForecaster(Forecaster):
                 lv: horizon_quantiles(centred_scores(score, h, origin, self.origin_centring), h, H)
                 for lv, (score, h, origin) in _aggregate_scores(cal, self.membership_)
             }
+            self.level_shift_ = sum_skew(cal, H)
             self.level_models_ = None
         else:
-            self.level_quantiles_ = None
+            self.level_quantiles_ = self.level_shift_ = None
             agg = aggregate(df[[ID, DS, "y"]], self.membership_, ["y"])
             self.level_models_ = self.base.clone().fit(
                 agg.assign(**{ID: agg["level"] + "|" + agg[ID]})[[ID, DS, "y"]]
@@ -215,6 +258,7 @@ class BottomUpForecaster(Forecaster):
         upper = aggregate(bottom[[ID, DS, "mean"]], self.membership_, ["mean"])
         steps = upper.groupby(["level", ID]).cumcount().to_numpy() + 1
         clip0 = bool(getattr(self.base_, "clip_nonnegative_", False))
+        shift = np.zeros(len(upper))
         if self.level_quantiles_ is not None:
             scale = self.base_.origin_scale().rename("scale").reset_index().rename(columns={"index": ID})
             node_scale = self.membership_.merge(scale, on=ID).groupby(["level", "node"])["scale"].sum()
@@ -226,6 +270,7 @@ class BottomUpForecaster(Forecaster):
                 * s
                 for lv in (80, 95)
             }
+            shift = self.level_shift_[np.minimum(steps, len(self.level_shift_)) - 1] * s
         else:
             direct = self.level_models_.predict(h)
             key = upper["level"] + "|" + upper[ID]
@@ -234,8 +279,7 @@ class BottomUpForecaster(Forecaster):
             half = {lv: (d[f"hi{lv}"] - d["mean"]).to_numpy() for lv in (80, 95)}
         m = upper["mean"].to_numpy()
         for lv in (80, 95):
-            lo, hi = m - half[lv], m + half[lv]
-            upper[f"lo{lv}"], upper[f"hi{lv}"] = (np.maximum(lo, 0), np.maximum(hi, 0)) if clip0 else (lo, hi)
+            upper[f"lo{lv}"], upper[f"hi{lv}"] = aggregate_bounds(m, half[lv], shift, clip0)
         out = pd.concat([bottom.assign(level=BOTTOM), upper[[*OUTPUT_COLUMNS, "level"]]], ignore_index=True)
         check_coherence(bottom, upper, self.membership_)
         return out

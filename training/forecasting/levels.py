@@ -15,7 +15,14 @@ import pandas as pd
 from models.forecast_artifact import BOTTOM, DIMENSIONS, level_name, node_name
 from models.forecasting.conformal import horizon_quantiles
 from models.forecasting.frames import DS, ID, OUTPUT_COLUMNS
-from models.forecasting.reconcile import ORIGIN_CENTRING, aggregate, centred_scores, check_coherence
+from models.forecasting.reconcile import (
+    ORIGIN_CENTRING,
+    aggregate,
+    aggregate_bounds,
+    centred_scores,
+    check_coherence,
+    sum_skew,
+)
 
 PARENTS = {"zone": ("district",), "segment": ("industry", "cluster"), "industry": ("cluster",)}
 
@@ -76,6 +83,7 @@ def reconcile_levels(
     scale = model.origin_scale().reindex(ids).to_numpy(np.float64)
     clip0 = bool(getattr(model, "clip_nonnegative_", False))
     steps = np.arange(1, len(months) + 1)
+    skew = sum_skew(cal, H)[np.minimum(steps, H) - 1]
     out, uppers = [], []
     for level, members in nodes.groupby("level", sort=False):
         codes, names = _codes(members, ids)
@@ -99,10 +107,12 @@ def reconcile_levels(
         frame = pd.DataFrame(
             {ID: np.repeat(names, len(months)), DS: np.tile(months, n_nodes), "mean": m.reshape(-1)}
         )
+        shift = (skew[None, :] * node_scale[:, None]).reshape(-1)
         for lv in (80, 95):
             half = (q[lv][steps - 1][None, :] * node_scale[:, None]).reshape(-1)
-            lo, hi = frame["mean"].to_numpy() - half, frame["mean"].to_numpy() + half
-            frame[f"lo{lv}"], frame[f"hi{lv}"] = (np.maximum(lo, 0), np.maximum(hi, 0)) if clip0 else (lo, hi)
+            frame[f"lo{lv}"], frame[f"hi{lv}"] = aggregate_bounds(
+                frame["mean"].to_numpy(), half, shift, clip0
+            )
         uppers.append(frame.assign(level=level))
     upper = pd.concat(uppers, ignore_index=True)
     membership = nodes.loc[nodes["level"] != BOTTOM, ["series", "level", "node"]].rename(
