@@ -171,6 +171,12 @@ def main() -> None:
     )
     ap.add_argument("--scheme-grid", default="", help="With --schemes: also every lin:A:B, A != B in A,B,...")
     ap.add_argument("--by-horizon", action="store_true", help="With --schemes: print coverage per horizon.")
+    ap.add_argument(
+        "--no-skew",
+        action="store_true",
+        help="With --schemes: centre the aggregate intervals on the bottom-up sum (before round 6), not "
+        "moved up by the skew of a sum of medians (reconcile.sum_skew).",
+    )
     args = ap.parse_args()
     from talentcluster.commands.common import settings
 
@@ -242,7 +248,7 @@ def calibration_dump(df: pd.DataFrame, cutoffs, H: int, args) -> None:
 
 
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.55, 0.6, 0.65, 0.75, 1.0)
-AGGREGATES = ("segment", "industry", "cluster", "zone")
+AGGREGATES = ("segment", "industry", "cluster", "zone", "total")
 
 
 def scheme_weights(spec: str, H: int) -> np.ndarray:
@@ -303,9 +309,17 @@ def schemes(df: pd.DataFrame, H: int, args) -> None:
     levels' coverage at every horizon.
     """
     from models.forecasting.conformal import horizon_quantiles
-    from models.forecasting.reconcile import Hierarchy, _aggregate_scores, aggregate, centred_scores
+    from models.forecasting.reconcile import (
+        Hierarchy,
+        _aggregate_scores,
+        aggregate,
+        aggregate_bounds,
+        centred_scores,
+        sum_skew,
+    )
 
-    membership = Hierarchy.from_columns(list(store.HIERARCHY), total=False).membership(df)
+    membership = Hierarchy.from_columns(list(store.HIERARCHY), total=True).membership(df)
+    membership = membership[membership["level"] != "occupation"]  # 383 nodes: not what the scheme is for
     shocks = pd.to_datetime([f"{m}-01" for m in BEIJING_DISRUPTIONS])
     specs = list(args.scheme) or [str(w) for w in WEIGHTS]
     if args.scheme_grid:
@@ -327,6 +341,8 @@ def schemes(df: pd.DataFrame, H: int, args) -> None:
             node_scale = s.groupby(["level", "node"])["scale"].sum()
             up["scale"] = node_scale.reindex(pd.MultiIndex.from_arrays([up["level"], up[ID]])).to_numpy()
             up["h"] = month_index(up[DS]) - month_index(pd.Series([cutoff]))[0]
+            skew = np.zeros(H) if args.no_skew else sum_skew(c, H)
+            up["shift"] = skew[np.minimum(up["h"].to_numpy(), H) - 1] * up["scale"].to_numpy()
             cuts.append((cutoff, scores, up))
         for spec in specs:
             w = scheme_weights(spec, H)
@@ -337,8 +353,8 @@ def schemes(df: pd.DataFrame, H: int, args) -> None:
                 for lv in (80, 95):
                     qq = np.stack([q[L][lv][k - 1] for L, k in zip(up["level"], up["h"], strict=True)])
                     half = qq * up["scale"].to_numpy()
-                    lo = np.maximum(up["mean"] - half, 0)
-                    up[f"in{lv}"] = (up["y"] >= lo) & (up["y"] <= up["mean"] + half)
+                    lo, hi = aggregate_bounds(up["mean"].to_numpy(), half, up["shift"].to_numpy(), True)
+                    up[f"in{lv}"] = (up["y"] >= lo) & (up["y"] <= hi)
                 parts.append(up.assign(cutoff=cutoff))
             g = pd.concat(parts, ignore_index=True)
             g = g[np.isfinite(g["y"])]
