@@ -122,6 +122,21 @@ def to_panel(df: pd.DataFrame, column: str = Y, ids: np.ndarray | None = None) -
     return Panel(ids=np.asarray(ids, dtype=object), start=start, values=values)
 
 
+def numeric_panel(df: pd.DataFrame, column: str, ids: np.ndarray) -> np.ndarray:
+    """The wide matrix of an exogenous column, rows in ``ids`` order; InvalidInput if not numeric."""
+    try:
+        df = df.assign(**{column: pd.to_numeric(df[column]).astype(np.float64)})
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"exogenous column {column!r} must be numeric: {exc}", field=column) from exc
+    return to_panel(df, column, ids).values
+
+
+def series_codes(df: pd.DataFrame, columns: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
+    """Integer code of each series' value of ``columns`` (joined), in ``ids`` order."""
+    key = df.groupby(ID)[list(columns)].first().astype(str).agg("|".join, axis=1).reindex(ids)
+    return pd.Index(sorted(key.unique())).get_indexer(key)
+
+
 def forecast_frame(
     ids: np.ndarray, origin: int, mean: np.ndarray, half80: np.ndarray, half95: np.ndarray, *, clip0: bool
 ) -> pd.DataFrame:

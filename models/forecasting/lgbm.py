@@ -42,7 +42,6 @@ from models.forecasting.features import (
     group_feature_names,
     group_momentum,
     group_share,
-    mase_scale_at_origin,
     origin_scale,
     pool_inputs,
     share_feature_names,
@@ -56,10 +55,13 @@ from models.forecasting.frames import (
     forecast_frame,
     month_index,
     month_start,
+    numeric_panel,
+    series_codes,
     to_panel,
     validate_long,
 )
 from models.forecasting.programmes import COVER_COLUMNS, ProgrammeInputs, check_programme
+from models.forecasting.rows import calibration_rows, mase_weights, training_rows
 
 MIN_TRAIN_MONTHS = 24
 WEIGHTINGS = ("none", "mase")
@@ -284,7 +286,7 @@ class GlobalLGBMForecaster(Forecaster):
         panel = to_panel(df)
         T = panel.values.shape[1]
         K = self._calibration_size(T)
-        exog = {c: _numeric_panel(df, c, panel.ids) for c in exog_cols}
+        exog = {c: numeric_panel(df, c, panel.ids) for c in exog_cols}
         if self.programmes:
             first = df.groupby(ID)[list(cover)].first().astype(str).reindex(panel.ids)
             self.programme_cover_ = {c: first[c].to_numpy() for c in cover}
@@ -305,10 +307,10 @@ class GlobalLGBMForecaster(Forecaster):
                     )
                 )
         if pool_by:
-            exog.update(pool_inputs(panel.values, _codes(df, pool_by, panel.ids)))
+            exog.update(pool_inputs(panel.values, series_codes(df, pool_by, panel.ids)))
         if share:
-            codes = _codes(df, (self.share_group,), panel.ids)
-            cells = _codes(df, tuple(self.share_context), panel.ids)
+            codes = series_codes(df, (self.share_group,), panel.ids)
+            cells = series_codes(df, tuple(self.share_context), panel.ids)
             exog.update(group_share(panel.values, codes, cells, str(self.share_group), *self._share_months()))
         self.static_categories_ = {c: sorted(map(str, df[c].astype(str).unique())) for c in spec.static}
         statics = self._static_codes(df, panel.ids)
@@ -327,7 +329,7 @@ class GlobalLGBMForecaster(Forecaster):
         parts = []
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             booster = self._train(ctx, max_t=int(a), rng=rng, n_boosters=self.calibration_boosters)
-            parts.append(self._calibrate(booster, ctx, int(a), rng, until=int(b), share=1.0 / W))
+            parts.append(self._calibrate(booster, ctx, int(a), until=int(b), share=1.0 / W))
         self.calibration_ = pd.concat(parts, ignore_index=True)
         scores = (self.calibration_["y"] - self.calibration_["yhat"]).abs() / self.calibration_["scale"]
         self.quantiles_ = horizon_quantiles(scores.to_numpy(), self.calibration_["h"].to_numpy(), H)
@@ -366,61 +368,6 @@ class GlobalLGBMForecaster(Forecaster):
             out[c] = cats.get_indexer(first).astype(np.int64)
         return out
 
-    def _rows(self, panel: Panel, scale: np.ndarray, max_t: int, max_rows: int, rng) -> tuple:
-        """Training rows (series, origin, horizon) with an observed target at or before ``max_t``.
-
-        ``train_months`` keeps only origins within that many months before ``max_t`` (recent regimes).
-        """
-        n, _ = panel.values.shape
-        H = self.horizon
-        lo = max(0, max_t - int(self.train_months)) if self.train_months else 0
-        total = n * (max_t - lo) * H
-        if total <= max_rows:
-            i, o, h = (
-                a.ravel()
-                for a in np.meshgrid(np.arange(n), np.arange(lo, max_t), np.arange(1, H + 1), indexing="ij")
-            )
-        else:
-            m = int(max_rows * 1.5)
-            i, o, h = rng.integers(0, n, m), rng.integers(lo, max_t, m), rng.integers(1, H + 1, m)
-        t = o + h
-        ok = t <= max_t
-        ok[ok] = np.isfinite(panel.values[i[ok], t[ok]]) & np.isfinite(scale[i[ok], o[ok]])
-        if self.disruption_handling == "drop":
-            ok &= ~self._disrupted(panel.start + t)
-        i, o, h = i[ok][:max_rows], o[ok][:max_rows], h[ok][:max_rows]
-        return i, o, h
-
-    def _disrupted(self, months: np.ndarray) -> np.ndarray:
-        """Rows whose target month is a known disruption (lockdowns): never calibrated on, because the
-        intervals are for ordinary months — one such month moves every series at once and would widen the
-        aggregate levels' intervals for years; with ``disruption_handling='drop'`` not learned from either
-        (that also adds two calendar flags as features)."""
-        d = self._disruptions()
-        return np.isin(months, d) if d else np.zeros(len(months), dtype=bool)
-
-    def _disrupted_window(self, origins: np.ndarray, window: int = 12) -> np.ndarray:
-        """Origins whose last ``window`` months hold a known disruption: their features (lags, means,
-        growth) are distorted, so their errors say little about an ordinary origin's."""
-        d = np.asarray(self._disruptions(), dtype=np.int64)
-        if not len(d):
-            return np.zeros(len(origins), dtype=bool)
-        gap = origins[:, None] - d[None, :]
-        return ((gap >= 0) & (gap < window)).any(axis=1)
-
-    def _weights(self, panel: Panel, scale: np.ndarray, i: np.ndarray, o: np.ndarray) -> np.ndarray | None:
-        """``weighting='mase'``: origin scale ÷ MASE scale at the origin, so the scaled L1 loss is MASE's.
-
-        Clipped to [0.1, 10] × the median so that a nearly constant series cannot dominate the fit.
-        """
-        if self.weighting == "none":
-            return None
-        ms = mase_scale_at_origin(panel.values)[i, o]
-        w = scale[i, o] / ms
-        med = np.nanmedian(w) if np.isfinite(w).any() else 1.0
-        w = np.where(np.isfinite(w) & (w > 0), w, med)
-        return np.clip(w, 0.1 * med, 10 * med) / med
-
     def _train(self, ctx, *, max_t: int, rng, n_boosters: int = 1):
         """``n_boosters`` boosters, each on its own row sample and seed, averaged into one (a bag)."""
         return average_boosters(
@@ -431,7 +378,16 @@ class GlobalLGBMForecaster(Forecaster):
         import lightgbm as lgb
 
         spec, panel, scale, exog, statics = ctx
-        i, o, h = self._rows(panel, scale, max_t, self.max_train_rows, rng)
+        i, o, h = training_rows(
+            panel,
+            scale,
+            horizon=self.horizon,
+            max_t=max_t,
+            max_rows=self.max_train_rows,
+            rng=rng,
+            train_months=self.train_months,
+            drop=self._disruptions() if self.disruption_handling == "drop" else (),
+        )
         if len(i) < 2 * self.min_data_in_leaf:
             raise InvalidInput(
                 f"too little data to train: {len(i)} (series, origin, horizon) rows with an observed target",
@@ -442,7 +398,7 @@ class GlobalLGBMForecaster(Forecaster):
         data = lgb.Dataset(
             X,
             label=y,
-            weight=self._weights(panel, scale, i, o),
+            weight=mase_weights(panel, scale, i, o) if self.weighting == "mase" else None,
             # No init_score unless asked for: a given one (even zeros) switches off LightGBM's
             # boost_from_average, and L1 from 0 on all-positive targets has one constant gradient, so no
             # tree can split and training stops after one tree that predicts 0 (tiny stores did).
@@ -470,25 +426,19 @@ class GlobalLGBMForecaster(Forecaster):
         )
 
     def _calibrate(
-        self, booster, ctx, cut: int, rng, *, until: int | None = None, share: float = 1.0
+        self, booster, ctx, cut: int, *, until: int | None = None, share: float = 1.0
     ) -> pd.DataFrame:
         """Held-out forecasts of ``booster`` (targets up to ``cut``) from the origins ``cut .. until − 1``."""
         spec, panel, scale, exog, statics = ctx
-        n, T = panel.values.shape
-        H = self.horizon
-        until = T - 1 if until is None else min(until, T - 1)
-        origins = np.arange(cut, until)
-        budget = max(1, int(self.max_calibration_rows * share) // max(n * H, 1))
-        if len(origins) > budget:  # evenly spaced, always including the first origin of the slice
-            origins = np.unique(np.linspace(cut, until - 1, budget).round().astype(np.int64))
-        i, o, h = (a.ravel() for a in np.meshgrid(np.arange(n), origins, np.arange(1, H + 1), indexing="ij"))
-        ok = o + h <= T - 1
-        ordinary = ok & ~self._disrupted(panel.start + o + h) & ~self._disrupted_window(panel.start + o)
-        # A short history may hold no ordinary (origin, horizon) pair at some horizon: then calibrate on
-        # every pair rather than leave that horizon without a quantile.
-        if np.isin(np.arange(1, H + 1), h[ordinary]).all():
-            ok = ordinary
-        i, o, h = i[ok], o[ok], h[ok]
+        T = panel.values.shape[1]
+        i, o, h = calibration_rows(
+            panel,
+            horizon=self.horizon,
+            cut=cut,
+            until=T - 1 if until is None else min(until, T - 1),
+            max_rows=int(self.max_calibration_rows * share),
+            disruptions=self._disruptions(),
+        )
         X = self._features(ctx, i, o, h)
         s = scale[i, o]
         yhat = (booster.predict(X, num_threads=self._threads(len(X))) + self._margin(X, spec)) * s
@@ -603,17 +553,3 @@ class GlobalLGBMForecaster(Forecaster):
                 )
             out[c] = m
         return out
-
-
-def _codes(df: pd.DataFrame, columns: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
-    """Integer code of each series' value of ``columns`` (joined), in ``ids`` order."""
-    key = df.groupby(ID)[list(columns)].first().astype(str).agg("|".join, axis=1).reindex(ids)
-    return pd.Index(sorted(key.unique())).get_indexer(key)
-
-
-def _numeric_panel(df: pd.DataFrame, column: str, ids: np.ndarray) -> np.ndarray:
-    try:
-        df = df.assign(**{column: pd.to_numeric(df[column]).astype(np.float64)})
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"exogenous column {column!r} must be numeric: {exc}", field=column) from exc
-    return to_panel(df, column, ids).values
