@@ -42,9 +42,16 @@ class ShortageRule:
 
 
 def _sigma(fc: pd.DataFrame) -> np.ndarray:
-    """σ of a Normal read off the upper interval bounds (the lower ones may be clipped at zero)."""
-    s80 = (fc["hi80"] - fc["mean"]).to_numpy() / 1.2815515655446004
-    s95 = (fc["hi95"] - fc["mean"]).to_numpy() / 1.959963984540054
+    """σ of a Normal read off the interval half-widths; off the upper bound where the lower one is
+    clipped at zero. (An aggregate's interval is not centred on its point — ``reconcile.sum_skew`` —
+    so ``hi − mean`` would overstate its spread.)"""
+    m = fc["mean"].to_numpy()
+
+    def half(lv: int) -> np.ndarray:
+        lo, hi = fc[f"lo{lv}"].to_numpy(), fc[f"hi{lv}"].to_numpy()
+        return np.where(lo > 0, (hi - lo) / 2, hi - m)
+
+    s80, s95 = half(80) / 1.2815515655446004, half(95) / 1.959963984540054
     return np.maximum(np.maximum(s80, s95), 0.0)
 
 

@@ -36,6 +36,13 @@ def test_probability_rises_with_demand_and_is_near_certain_far_from_the_threshol
     assert p["low"] < 0.01 and p["high"] > 0.99 and 0.2 < p["mid"] < 0.8
 
 
+def test_probability_reads_the_spread_not_the_offset_of_an_interval_moved_off_its_point():
+    demand, supply = _fc({"mid": 170}), _fc({"mid": 100})
+    moved = demand.assign(**{c: demand[c] + 6.0 for c in ("lo80", "hi80", "lo95", "hi95")})  # an aggregate's
+    p = [shortage_probability(d, supply, threshold=1.5, seed=1)["p_short"].iloc[0] for d in (demand, moved)]
+    assert 0.6 < p[0] < 0.99 and p[1] == pytest.approx(p[0], abs=1e-12)
+
+
 def test_score_rule_renormalises_missing_indicators():
     demand, supply = _fc({"a": 250}), _fc({"a": 100})
     out = assess_shortage(_history({"a": 200}), demand, _history({"a": 100}), supply)
