@@ -185,7 +185,8 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 def sum_skew(cal: pd.DataFrame, horizon: int) -> np.ndarray:
-    """Per horizon 1..H: how far a sum of bottom forecasts falls short of the sum, per unit of scale.
+    """Per horizon 1..H: how far the sum of the bottom forecasts falls below the middle of the actual
+    sum, per unit of the summed scale.
 
     The bottom forecasts are medians (an L1 objective, for MASE) and the errors of counts are skewed
     right, so a sum of medians sits below the median of the sum: over the whole market the summed error
