@@ -34,18 +34,7 @@ from models.errors import InvalidInput
 from models.forecasting.bagging import average_boosters
 from models.forecasting.base import Forecaster
 from models.forecasting.conformal import horizon_quantiles
-from models.forecasting.features import (
-    LOOKBACK,
-    FeatureSpec,
-    build_features,
-    group_cycle,
-    group_feature_names,
-    group_momentum,
-    group_share,
-    origin_scale,
-    pool_inputs,
-    share_feature_names,
-)
+from models.forecasting.features import LOOKBACK, FeatureSpec, build_features, origin_scale
 from models.forecasting.frames import (
     DS,
     ID,
@@ -59,6 +48,14 @@ from models.forecasting.frames import (
     series_codes,
     to_panel,
     validate_long,
+)
+from models.forecasting.group_inputs import (
+    group_cycle,
+    group_feature_names,
+    group_momentum,
+    group_share,
+    pool_inputs,
+    share_feature_names,
 )
 from models.forecasting.programmes import COVER_COLUMNS, ProgrammeInputs, check_programme
 from models.forecasting.rows import calibration_rows, mase_weights, training_rows

@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.forecasting.features import (
-    FeatureSpec,
-    build_features,
+from models.forecasting.features import FeatureSpec, build_features, origin_scale
+from models.forecasting.group_inputs import (
     group_cycle,
     group_feature_names,
     group_momentum,
     group_share,
-    origin_scale,
     pool_inputs,
     share_feature_names,
 )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.errors import InvalidInput
-from models.forecasting.features import group_share, share_feature_names
+from models.forecasting.group_inputs import group_share, share_feature_names
 from models.forecasting.lgbm import GlobalLGBMForecaster
 
 # six series: occupations 0, 1, 2 in two cells (zone × segment)

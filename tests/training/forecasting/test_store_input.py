@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from models.errors import InvalidInput
-from models.forecasting.features import group_momentum
+from models.forecasting.group_inputs import group_momentum
 from models.forecasting.reconcile import Hierarchy
 from models.settings import Settings
 from models.taxonomy import Taxonomy
